@@ -1,0 +1,14 @@
+// Entry point of the wasm kernel module (dist/wasm/kernels.wasm). Every export takes byte offsets
+// into the imported shared memory; the JS side (src/kernels/wasm/) owns allocation above heapBase().
+export { gemmScratchBytes, gemmRange, gemmPart, gemmBatchedPart } from './gemm';
+export {
+  axpy, scale, unary, binary, binaryRowBroadcast, reduceSum, sumSquares,
+  softmax, logSoftmax, softmaxBackward, logSoftmaxBackward,
+  softmaxCrossEntropy, softmaxCrossEntropyBackward,
+  gatherRows, scatterAddRows, lstmCell, lstmCellBackward, gruCell, gruCellBackward, adamStep,
+} from './elementwise';
+
+/** First byte past the module's static data: the JS allocator starts above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

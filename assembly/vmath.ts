@@ -1,0 +1,77 @@
+// Vectorised exp / sigmoid / tanh for f32x4 (Cephes single-precision algorithms: ~1–2 ulp).
+
+// @ts-ignore: decorator
+@inline export function vexp(x: v128): v128 {
+  const hi = f32x4.splat(88.3762626647949);
+  const lo = f32x4.splat(-87.3365447505531);
+  const big = f32x4.gt(x, hi);
+  const small = f32x4.lt(x, lo);
+  let v = f32x4.min(f32x4.max(x, lo), hi);
+  // n = round(x / ln2); r = x − n·ln2 (two-part ln2)
+  const fx = f32x4.nearest(f32x4.mul(v, f32x4.splat(1.44269504088896341)));
+  v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(v, v);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), v), f32x4.splat(1));
+  // 2^n; n ∈ [−126, 128]: split in two factors so n = 128 and n = −126 stay exact
+  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n1 = i32x4.shr_s(n, 1);
+  const n2 = i32x4.sub(n, n1);
+  const p1 = i32x4.shl(i32x4.add(n1, i32x4.splat(127)), 23);
+  const p2 = i32x4.shl(i32x4.add(n2, i32x4.splat(127)), 23);
+  y = f32x4.mul(f32x4.mul(y, p1), p2);
+  y = v128.bitselect(f32x4.splat(Infinity), y, big);
+  y = v128.andnot(y, small);
+  // NaN in → NaN out
+  return v128.bitselect(x, y, f32x4.ne(x, x));
+}
+
+/** σ(x) = 1 / (1 + e^−x); exp of −|x| keeps it finite, mirrored for x < 0. */
+// @ts-ignore: decorator
+@inline export function vsigmoid(x: v128): v128 {
+  const e = vexp(f32x4.neg(f32x4.abs(x))); // ∈ (0, 1]
+  const one = f32x4.splat(1);
+  const d = f32x4.add(one, e);
+  const pos = f32x4.div(one, d); // x ≥ 0
+  const neg = f32x4.div(e, d); // x < 0
+  return v128.bitselect(neg, pos, f32x4.lt(x, f32x4.splat(0)));
+}
+
+/** tanh: odd polynomial for |x| < 0.625, else 1 − 2 / (e^{2|x|} + 1), sign restored. */
+// @ts-ignore: decorator
+@inline export function vtanh(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = vexp(f32x4.add(ax, ax));
+  const one = f32x4.splat(1);
+  let large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(e, one)));
+  // copy the sign of x
+  const sign = v128.and(x, i32x4.splat(0x80000000));
+  large = v128.or(large, sign);
+  return v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+// @ts-ignore: decorator
+@inline export function sexp(x: f32): f32 {
+  return f32x4.extract_lane(vexp(f32x4.splat(x)), 0);
+}
+// @ts-ignore: decorator
+@inline export function ssigmoid(x: f32): f32 {
+  return f32x4.extract_lane(vsigmoid(f32x4.splat(x)), 0);
+}
+// @ts-ignore: decorator
+@inline export function stanh(x: f32): f32 {
+  return f32x4.extract_lane(vtanh(f32x4.splat(x)), 0);
+}

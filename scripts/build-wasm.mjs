@@ -1,0 +1,22 @@
+// Compiles the AssemblyScript kernels (assembly/) to dist/wasm/kernels.wasm with the asc from npm.
+// Two builds: shared memory + SIMD (threads) is the only one; browsers and Node ≥ 20 support both.
+import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const ascBin = require.resolve('assemblyscript/bin/asc.js');
+mkdirSync('dist/wasm', { recursive: true });
+const args = [
+  ascBin, 'assembly/index.ts',
+  '--outFile', 'dist/wasm/kernels.wasm',
+  '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
+  '--runtime', 'stub',
+  '--enable', 'simd', '--enable', 'threads',
+  '--importMemory', '--sharedMemory', '--initialMemory', '256', '--maximumMemory', '65536',
+];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+if (r.status !== 0) {
+  console.error('build-wasm: asc failed; see the messages above');
+  process.exit(r.status ?? 1);
+}

@@ -1,0 +1,46 @@
+import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { UserError } from '../util/errors.js';
+
+/**
+ * `s2s bench train|gemm|data [flags]`: benchmarks that print JSON. Each suite lives under bench/
+ * (compiled to dist/bench/) and loads lazily, so a suite that is not built yet gives a clear error
+ * instead of breaking the others.
+ */
+const SUITES: Record<string, { file: string; fn: string; summary: string }> = {
+  train: { file: 'train.js', fn: 'runTrainBench', summary: 'training step and decoding speed of the benchmark model (--peer: PyTorch side by side)' },
+  gemm: { file: 'gemm.js', fn: 'runGemmBench', summary: 'matrix-multiply kernels (GFLOP/s)' },
+  data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)' },
+};
+
+function usage(): string {
+  const lines = ['usage: s2s bench <suite> [flags]   (s2s bench <suite> --help for its flags)', ''];
+  for (const [name, s] of Object.entries(SUITES)) lines.push(`  ${name.padEnd(6)} ${s.summary}`);
+  return lines.join('\n');
+}
+
+/** dist/src/cli/bench.js → dist/bench/NAME */
+function suitePath(file: string): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', file);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [suite, ...rest] = argv;
+  if (!suite || suite === '--help' || suite === '-h') {
+    console.log(usage());
+    return suite ? 0 : 2;
+  }
+  const spec = SUITES[suite];
+  if (!spec) throw new UserError(`s2s bench: unknown suite '${suite}'; valid suites: ${Object.keys(SUITES).join(', ')}`);
+  const path = suitePath(spec.file);
+  if (!existsSync(path)) {
+    throw new UserError(`s2s bench ${suite}: ${path} is missing; build it with npm run build (the ${suite} benchmark may not be written yet)`);
+  }
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const fn = mod[spec.fn];
+  if (typeof fn !== 'function') throw new UserError(`s2s bench ${suite}: ${path} does not export ${spec.fn}`);
+  const code = await (fn as (argv: string[]) => Promise<number | void>)(rest);
+  return typeof code === 'number' ? code : 0;
+}

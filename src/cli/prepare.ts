@@ -1,0 +1,183 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
+import { UserError } from '../util/errors.js';
+import {
+  assignSplit,
+  AtomicLineWriter,
+  buildCodecs,
+  DEFAULT_MERGES,
+  newReadStats,
+  PairCleaner,
+  parseSplit,
+  readPairs,
+  saveCodecs,
+  SPLIT_NAMES,
+  TOKENIZER_KINDS,
+  writeFileAtomic,
+  type DropCounts,
+  type NormalForm,
+  type PairSpec,
+  type SplitName,
+  type TextPair,
+} from '../data/index.js';
+
+const FLAGS: Record<string, FlagSpec> = {
+  tsv: { type: 'string', help: 'input: source<TAB>target lines' },
+  src: { type: 'string', help: 'input: source side, one sentence a line (with --tgt)' },
+  tgt: { type: 'string', help: 'input: target side, line-aligned with --src' },
+  jsonl: { type: 'string', help: 'input: one {"src": ..., "tgt": ...} object a line' },
+  gettext: { type: 'string', help: 'input: a .mo/.po file, a folder of them, or a locale tree such as /usr/share/locale (with --lang)' },
+  lang: { type: 'string', help: 'language folder of a locale tree, e.g. de' },
+  out: { type: 'string', help: 'DATA folder to write (created if missing)' },
+  tokenizer: { type: 'string', default: 'bpe', help: `one of ${TOKENIZER_KINDS.join('|')}` },
+  merges: { type: 'int', default: DEFAULT_MERGES, help: 'BPE merges to learn' },
+  'vocab-size': { type: 'int', help: 'cap on each vocabulary, 4 specials included (BPE keeps every seen character)' },
+  'min-freq': { type: 'int', default: 1, help: 'drop tokens seen fewer times than this in training' },
+  'shared-vocab': { type: 'bool', help: 'one tokenizer and vocabulary for both sides' },
+  split: { type: 'string', default: '0.9,0.05,0.05', help: 'train,valid,test fractions (by a hash of the source)' },
+  'min-len': { type: 'int', default: 1, help: 'drop pairs with a side shorter than this many words' },
+  'max-len': { type: 'int', help: 'drop pairs with a side longer than this many words' },
+  'max-ratio': { type: 'number', help: 'drop pairs whose longer side has more than X times the words of the shorter' },
+  normalize: { type: 'string', default: 'nfc', help: 'Unicode normal form: nfc|nfkc' },
+  'skip-bad-lines': { type: 'bool', help: 'count and skip malformed input lines instead of stopping' },
+  seed: { type: 'int', default: 0, help: 'seed of the split hash (a different seed, a different split)' },
+  json: { type: 'bool', help: 'print the counts as JSON' },
+  help: { type: 'bool', help: 'show this help' },
+};
+
+const SUMMARY = 'clean, split and learn codecs for a parallel corpus, writing a DATA folder';
+
+/** Picks the one input the flags name; two inputs or none is a user error. */
+function inputSpec(flags: FlagValues): PairSpec {
+  const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const given: PairSpec[] = [];
+  if (str('tsv')) given.push({ tsv: str('tsv')! });
+  if (str('jsonl')) given.push({ jsonl: str('jsonl')! });
+  if (str('gettext')) given.push({ gettext: str('gettext')!, lang: str('lang') });
+  if (str('src') || str('tgt')) {
+    if (!str('src') || !str('tgt')) throw new UserError('s2s prepare: --src and --tgt go together; give both files');
+    given.push({ src: str('src')!, tgt: str('tgt')! });
+  }
+  if (given.length !== 1) {
+    throw new UserError(`s2s prepare: give exactly one input: --tsv FILE | --src FILE --tgt FILE | --jsonl FILE | --gettext PATH --lang LL (got ${given.length})`);
+  }
+  return given[0]!;
+}
+
+function atLeast(name: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || value < min) throw new UserError(`s2s prepare: --${name} must be at least ${min}, got ${String(value)}`);
+  return value;
+}
+
+/** Shows progress while reading: a rewritten line on a terminal, a JSON line now and then otherwise. */
+class ReadProgress {
+  private readonly start = Date.now();
+  private last = 0;
+  constructor(private readonly tty: boolean) {}
+  tick(read: number): void {
+    const every = this.tty ? 20_000 : 250_000;
+    if (read - this.last < every) return;
+    this.last = read;
+    const rate = Math.round(read / Math.max(1e-3, (Date.now() - this.start) / 1000));
+    if (this.tty) process.stderr.write(`\rprepare: read ${read} pairs (${rate} pairs/s)`);
+    else process.stderr.write(JSON.stringify({ event: 'progress', stage: 'read', pairs: read, pairsPerSecond: rate }) + '\n');
+  }
+  done(): void {
+    if (this.tty && this.last > 0) process.stderr.write('\n');
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { flags, rest } = parseFlags('prepare', argv, FLAGS);
+  if (flags.help) {
+    console.log(helpText('prepare', SUMMARY, FLAGS));
+    return 0;
+  }
+  if (rest.length > 0) throw new UserError(`s2s prepare: unexpected argument '${rest[0]}'; inputs are given with flags (see s2s prepare --help)`);
+  const spec = inputSpec(flags);
+  if (typeof flags.out !== 'string' || flags.out === '') throw new UserError('s2s prepare: --out DATA is required (the folder to write)');
+  const out = flags.out;
+  const tokenizer = oneOf('prepare', 'tokenizer', flags.tokenizer, TOKENIZER_KINDS);
+  const normalize: NormalForm = oneOf('prepare', 'normalize', flags.normalize, ['nfc', 'nfkc'] as const);
+  const fractions = parseSplit(String(flags.split));
+  const merges = atLeast('merges', flags.merges, 0)!;
+  const vocabSize = atLeast('vocab-size', flags['vocab-size'], 5);
+  const minFreq = atLeast('min-freq', flags['min-freq'], 1)!;
+  const minLen = atLeast('min-len', flags['min-len'], 1)!;
+  const maxLen = atLeast('max-len', flags['max-len'], minLen);
+  const maxRatio = atLeast('max-ratio', flags['max-ratio'], 1);
+  const seed = flags.seed as number;
+  const skipBadLines = flags['skip-bad-lines'] === true;
+  const sharedVocab = flags['shared-vocab'] === true;
+
+  await mkdir(out, { recursive: true });
+  const stats = newReadStats();
+  const cleaner = new PairCleaner({ normalize, minLen, maxLen, maxRatio });
+  const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new AtomicLineWriter(join(out, `${s}.tsv`))])) as Record<SplitName, AtomicLineWriter>;
+  const train: TextPair[] = []; // the codecs are learned from the train split, kept in memory
+  const progress = new ReadProgress(process.stderr.isTTY === true);
+  try {
+    for await (const pair of readPairs(spec, { skipBadLines, stats })) {
+      progress.tick(stats.read);
+      const clean = cleaner.clean(pair);
+      if (!clean) continue;
+      const split = assignSplit(clean.src, fractions, seed);
+      await writers[split].write(`${clean.src}\t${clean.tgt}`);
+      if (split === 'train') train.push(clean);
+    }
+    progress.done();
+    if (train.length === 0) {
+      throw new UserError(`s2s prepare: no training pairs left (read ${stats.read}, dropped ${cleaner.droppedTotal}); check the input and the filters and --split`);
+    }
+  } catch (err) {
+    await Promise.all(SPLIT_NAMES.map((s) => writers[s].abort()));
+    throw err;
+  }
+  const codecs = buildCodecs(train, { tokenizer, merges, vocabSize, minFreq, sharedVocab, normalize });
+  for (const s of SPLIT_NAMES) await writers[s].commit();
+  await saveCodecs(join(out, 'codecs.json'), codecs);
+
+  const learnedMerges = (side: 'src' | 'tgt'): number | undefined => {
+    const t = codecs[side].tokenizer.toJSON();
+    return t.type === 'bpe' ? t.merges.length : undefined;
+  };
+  const report = {
+    version: 1,
+    input: spec,
+    options: { tokenizer, merges, vocabSize: vocabSize ?? null, minFreq, sharedVocab, split: fractions, minLen, maxLen: maxLen ?? null, maxRatio: maxRatio ?? null, normalize, skipBadLines, seed },
+    counts: {
+      read: stats.read,
+      badLines: stats.badLines,
+      dropped: { ...cleaner.dropped } as DropCounts,
+      kept: cleaner.kept,
+      written: { train: writers.train.lines, valid: writers.valid.lines, test: writers.test.lines },
+    },
+    codecs: {
+      tokenizer,
+      shared: codecs.shared,
+      srcMerges: learnedMerges('src') ?? null,
+      tgtMerges: learnedMerges('tgt') ?? null,
+      srcVocab: codecs.src.vocab.size,
+      tgtVocab: codecs.tgt.vocab.size,
+    },
+    badExamples: stats.badExamples,
+  };
+  await writeFileAtomic(join(out, 'prepare.json'), JSON.stringify(report, null, 2) + '\n');
+
+  if (flags.json) {
+    console.log(JSON.stringify(report));
+    return 0;
+  }
+  const c = report.counts;
+  const d = c.dropped;
+  const m = report.codecs;
+  console.log(`read     ${c.read} pairs${c.badLines > 0 ? `, skipped ${c.badLines} bad lines` : ''}`);
+  console.log(`dropped  empty ${d.empty}, too-short ${d.tooShort}, too-long ${d.tooLong}, ratio ${d.ratio}, duplicate ${d.duplicate}`);
+  console.log(`written  train ${c.written.train}, valid ${c.written.valid}, test ${c.written.test}`);
+  const mergeNote = tokenizer === 'bpe' ? (m.shared ? ` (${m.srcMerges} merges)` : ` (${m.srcMerges}/${m.tgtMerges} merges)`) : '';
+  console.log(`codecs   ${tokenizer}${mergeNote}, vocab src ${m.srcVocab}, tgt ${m.tgtVocab}${m.shared ? ' (shared)' : ''}`);
+  console.log(`output   ${join(out, '{train,valid,test}.tsv')}, codecs.json, prepare.json`);
+  return 0;
+}

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCodecs, loadCodecs, readTsv, type CodecPair, type TextPair } from '../data/index.js';
+import { createBackend } from '../kernels/index.js';
+import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
+import { METRIC_NAMES } from '../metrics/index.js';
+import { setBackend } from '../tensor/index.js';
+import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, RUN_FILES } from '../train/index.js';
+import { UserError } from '../util/errors.js';
+import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
+
+const SPECS: Record<string, FlagSpec> = {
+  train: { type: 'string', help: 'training pairs: TSV source<TAB>target, tokens separated by spaces (with --data: default DATA/train.tsv)' },
+  valid: { type: 'string', help: 'validation pairs, same format (with --data: default DATA/valid.tsv)' },
+  out: { type: 'string', help: 'run folder to write (config.json, model.safetensors, log.jsonl, …)' },
+  data: { type: 'string', help: 'a folder from s2s prepare: its codecs.json tokenizes the TSV files' },
+  arch: { type: 'string', default: 'lstm', help: 'recurrent cell: lstm|gru|rnn' },
+  attention: { type: 'string', default: 'general', help: 'attention: none|bahdanau|dot|general' },
+  layers: { type: 'int', default: 1, help: 'encoder and decoder layers' },
+  bidirectional: { type: 'bool', default: true, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
+  emb: { type: 'int', default: 256, help: 'embedding width' },
+  hidden: { type: 'int', default: 256, help: 'model width (encoder output, decoder state)' },
+  dropout: { type: 'number', default: 0.2, help: 'dropout probability' },
+  'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (needs emb = hidden)' },
+  'label-smoothing': { type: 'number', default: 0, help: 'label smoothing ε' },
+  'batch-tokens': { type: 'int', help: 'padded tokens per batch (default 2000)' },
+  'batch-size': { type: 'int', help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
+  lr: { type: 'number', default: TRAIN_DEFAULTS.lr, help: 'learning rate (peak lr for noam)' },
+  optim: { type: 'string', default: 'adam', help: 'optimizer: adam|adamw|sgd' },
+  'weight-decay': { type: 'number', default: 0, help: 'weight decay (adamw default 0.01)' },
+  momentum: { type: 'number', default: 0, help: 'SGD momentum' },
+  schedule: { type: 'string', default: 'constant', help: 'lr schedule: constant|step|noam|plateau' },
+  warmup: { type: 'int', default: TRAIN_DEFAULTS.warmup, help: 'noam: warm-up steps' },
+  decay: { type: 'number', default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
+  'decay-steps': { type: 'int', default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },
+  clip: { type: 'number', default: TRAIN_DEFAULTS.clip, help: 'gradient-norm clipping (0: off)' },
+  'valid-every': { type: 'int', default: TRAIN_DEFAULTS.validEvery, help: 'validate and checkpoint every N steps (0: every epoch)' },
+  'valid-decode': { type: 'int', default: TRAIN_DEFAULTS.validDecode, help: 'validation sentences decoded for exact match / --metric' },
+  'log-every': { type: 'int', default: TRAIN_DEFAULTS.logEvery, help: 'write a log.jsonl line every N steps' },
+  patience: { type: 'int', default: TRAIN_DEFAULTS.patience, help: 'stop after N validations without improvement (0: never)' },
+  metric: { type: 'string', help: `validation metric on greedy decodes, also the early-stopping criterion: ${METRIC_NAMES.join('|')}` },
+  'max-steps': { type: 'int', default: 0, help: 'stop after N steps (0: no limit)' },
+  'max-epochs': { type: 'int', default: 0, help: 'stop after N epochs (default 10 when no limit is given)' },
+  'max-time': { type: 'number', default: 0, help: 'stop after SEC seconds of training' },
+  'max-len': { type: 'int', default: 250, help: 'drop training pairs longer than N tokens on either side (0: keep all)' },
+  'max-nan': { type: 'int', default: TRAIN_DEFAULTS.maxNan, help: 'stop after N non-finite losses in a row' },
+  seed: { type: 'int', default: 1, help: 'random seed (init, dropout, data order)' },
+  threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
+  backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
+  resume: { type: 'bool', help: 'continue the run in --out exactly where it stopped' },
+  progress: { type: 'bool', help: 'force the progress bar on (default: when stderr is a terminal)' },
+  help: { type: 'bool', help: 'show this help' },
+};
+
+const CMD = 'train';
+
+function int(flags: FlagValues, name: string): number | undefined {
+  const v = flags[name];
+  return typeof v === 'number' ? v : undefined;
+}
+
+function positive(name: string, v: number | undefined, allowZero = false): void {
+  if (v !== undefined && !(allowZero ? v >= 0 : v > 0)) throw new UserError(`s2s ${CMD}: --${name} must be ${allowZero ? '≥ 0' : '> 0'}, got ${v}`);
+}
+
+async function readTsvPairs(file: string): Promise<TextPair[]> {
+  const out: TextPair[] = [];
+  for await (const p of readTsv(file)) out.push({ src: p.src, tgt: p.tgt });
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { flags, rest } = parseFlags(CMD, argv, SPECS);
+  if (flags['help']) {
+    console.log(helpText(CMD, 'train an encoder-decoder model', SPECS));
+    return 0;
+  }
+  if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'; flags start with --`);
+  const out = flags['out'];
+  if (typeof out !== 'string' || out === '') throw new UserError(`s2s ${CMD}: --out is required (the run folder to write)`);
+  const resume = flags['resume'] === true;
+  const dataDir = typeof flags['data'] === 'string' ? flags['data'] : undefined;
+  let trainFile = typeof flags['train'] === 'string' ? flags['train'] : undefined;
+  let validFile = typeof flags['valid'] === 'string' ? flags['valid'] : undefined;
+  if (dataDir) {
+    if (!existsSync(join(dataDir, 'codecs.json'))) throw new UserError(`s2s ${CMD}: ${dataDir}/codecs.json not found; run s2s prepare --out ${dataDir} first`);
+    trainFile ??= join(dataDir, 'train.tsv');
+    validFile ??= join(dataDir, 'valid.tsv');
+  }
+  if (!trainFile) throw new UserError(`s2s ${CMD}: --train is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
+  if (!validFile) throw new UserError(`s2s ${CMD}: --valid is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
+
+  const arch = oneOf(CMD, 'arch', flags['arch'], CELL_KINDS);
+  const attention = oneOf(CMD, 'attention', flags['attention'], ATTENTION_KINDS);
+  const optim = oneOf(CMD, 'optim', flags['optim'], OPTIMIZERS);
+  const schedule = oneOf(CMD, 'schedule', flags['schedule'], SCHEDULES);
+  const backendName = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
+  const metric = typeof flags['metric'] === 'string' ? oneOf(CMD, 'metric', flags['metric'], METRIC_NAMES) : undefined;
+  for (const n of ['layers', 'emb', 'hidden', 'batch-tokens', 'batch-size', 'threads', 'decay-steps', 'warmup', 'max-nan']) positive(n, int(flags, n));
+  for (const n of ['max-steps', 'max-epochs', 'max-time', 'valid-every', 'patience', 'clip', 'log-every', 'valid-decode', 'max-len', 'weight-decay', 'momentum']) positive(n, int(flags, n), true);
+  positive('lr', int(flags, 'lr'));
+  const dropout = flags['dropout'] as number;
+  if (!(dropout >= 0 && dropout < 1)) throw new UserError(`s2s ${CMD}: --dropout must be in [0, 1), got ${dropout}`);
+  const ls = flags['label-smoothing'] as number;
+  if (!(ls >= 0 && ls < 1)) throw new UserError(`s2s ${CMD}: --label-smoothing must be in [0, 1), got ${ls}`);
+  if (resume && !existsSync(join(out, RUN_FILES.state))) throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run`);
+
+  const [trainPairs, validPairs] = [await readTsvPairs(trainFile), await readTsvPairs(validFile)];
+  if (trainPairs.length === 0) throw new UserError(`${trainFile}: no training pairs; expected lines source<TAB>target`);
+
+  let codecs: CodecPair | undefined;
+  if (!resume) codecs = dataDir ? await loadCodecs(join(dataDir, 'codecs.json')) : buildCodecs(trainPairs, { tokenizer: 'space' });
+
+  const maxSteps = int(flags, 'max-steps') ?? 0;
+  const maxTime = int(flags, 'max-time') ?? 0;
+  let maxEpochs = int(flags, 'max-epochs') ?? 0;
+  if (maxSteps === 0 && maxTime === 0 && maxEpochs === 0) maxEpochs = 10;
+
+  setBackend(await createBackend({ backend: backendName, threads: int(flags, 'threads') }));
+  const showBar = flags['progress'] === true ? true : undefined;
+  const say = (m: string): void => void process.stderr.write(m + '\n');
+  const result = await trainRun({
+    out, codecs, train: trainPairs, valid: validPairs, resume,
+    model: {
+      arch, attention, layers: int(flags, 'layers'), bidirectional: flags['bidirectional'] === true, emb: int(flags, 'emb'), hidden: int(flags, 'hidden'),
+      dropout, tieEmbeddings: flags['tie-embeddings'] === true,
+    },
+    options: {
+      batchTokens: int(flags, 'batch-tokens'), batchSize: int(flags, 'batch-size'), optim, lr: flags['lr'] as number,
+      weightDecay: flags['weight-decay'] as number, momentum: flags['momentum'] as number, schedule, warmup: int(flags, 'warmup'),
+      decay: flags['decay'] as number, decaySteps: int(flags, 'decay-steps'), clip: flags['clip'] as number, labelSmoothing: ls,
+      validEvery: int(flags, 'valid-every'), validDecode: int(flags, 'valid-decode'), logEvery: int(flags, 'log-every'), patience: int(flags, 'patience'),
+      maxSteps, maxEpochs, maxTime, seed: int(flags, 'seed'), metric, maxNan: int(flags, 'max-nan'),
+    },
+    maxLen: int(flags, 'max-len'),
+    handleSignals: true,
+    progress: showBar,
+    extra: { data: { train: trainFile, valid: validFile, dir: dataDir ?? null } },
+  });
+  if (result.dropped > 0) say(`note: ${result.dropped} training pairs longer than --max-len ${int(flags, 'max-len')} tokens were left out`);
+  const best = result.bestScore === null ? 'none' : `${result.bestScore.toFixed(4)} at step ${result.bestStep}`;
+  switch (result.reason) {
+    case 'SIGINT':
+    case 'SIGTERM':
+      say(`stopped by ${result.reason} at step ${result.step}; saved ${out}. Continue with: s2s train --out ${out} --train ${trainFile} --valid ${validFile}${dataDir ? ` --data ${dataDir}` : ''} --resume`);
+      break;
+    case 'nan':
+      say(`error: the loss was not finite ${int(flags, 'max-nan')} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data. The last good checkpoint is in ${out}`);
+      break;
+    default:
+      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${metric ?? 'valid loss'} ${best}; model in ${out}`);
+  }
+  return result.exitCode;
+}

@@ -1,0 +1,90 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { assertReadableFile } from '../data/readers/lines.js';
+import { loadRun, type TranslateOptions } from '../train/index.js';
+import { UserError } from '../util/errors.js';
+import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
+
+const SPECS: Record<string, FlagSpec> = {
+  model: { type: 'string', help: 'run folder written by s2s train' },
+  input: { type: 'string', help: 'read sources from this file instead of stdin' },
+  beam: { type: 'int', default: 5, help: 'beam size (1 = greedy)' },
+  'n-best': { type: 'int', default: 1, help: 'hypotheses per sentence (--json shows all; text mode prints them tab-separated)' },
+  'length-penalty': { type: 'number', default: 0, help: 'GNMT length penalty α' },
+  'max-len-a': { type: 'number', default: 2, help: 'output length limit a·|source| + b: a' },
+  'max-len-b': { type: 'number', default: 10, help: 'output length limit: b' },
+  'batch-size': { type: 'int', help: 'sentences decoded together (default 64 greedy, 16 with a beam)' },
+  json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
+  weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
+  backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
+  threads: { type: 'int', help: 'threads for the wasm backend' },
+  help: { type: 'bool', help: 'show this help' },
+};
+
+const CMD = 'translate';
+
+async function* lines(file: string | undefined): AsyncGenerator<string> {
+  const stream = file ? createReadStream(file, { encoding: 'utf8' }) : process.stdin;
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  for await (const line of rl) yield line;
+}
+
+/** s2s translate: sources in (one a line), translations out in the same order, in batches. */
+export async function run(argv: string[]): Promise<number> {
+  const { flags, rest } = parseFlags(CMD, argv, SPECS);
+  if (flags['help']) {
+    console.log(helpText(CMD, 'translate text with a trained model (stdin → stdout, one line each)', SPECS));
+    return 0;
+  }
+  if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'; give the input with --input FILE or on stdin`);
+  const modelDir = flags['model'];
+  if (typeof modelDir !== 'string' || modelDir === '') throw new UserError(`s2s ${CMD}: --model is required (a run folder written by s2s train)`);
+  const beam = flags['beam'] as number;
+  const nBest = flags['n-best'] as number;
+  if (!(beam >= 1)) throw new UserError(`s2s ${CMD}: --beam must be ≥ 1, got ${beam}`);
+  if (!(nBest >= 1 && nBest <= beam)) throw new UserError(`s2s ${CMD}: --n-best must be between 1 and --beam (${beam}), got ${nBest}`);
+  const bs = flags['batch-size'];
+  if (bs !== undefined && !((bs as number) >= 1)) throw new UserError(`s2s ${CMD}: --batch-size must be ≥ 1, got ${String(bs)}`);
+  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
+  const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
+  const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
+  if (input) await assertReadableFile(input, 'translate --input');
+
+  const loaded = await loadRun(modelDir, { weights, backend: backend ?? 'wasm', threads: flags['threads'] as number | undefined }).catch(async (e: unknown) => {
+    // Without an explicit --backend, fall back to js where wasm does not load.
+    if (backend === undefined && !(e instanceof UserError)) return loadRun(modelDir, { weights, backend: 'js' });
+    throw e;
+  });
+  const opts: TranslateOptions = {
+    beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
+    maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
+  };
+  const json = flags['json'] === true;
+  const chunk = Math.max(1, (opts.batchSize ?? (beam > 1 ? 16 : 64)) * 4);
+  let pending: string[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const results = loaded.translate(pending, opts);
+    const text = results.map((r) => {
+      if (json) {
+        return JSON.stringify({
+          source: r.source, source_tokens: r.sourceTokens,
+          hypotheses: r.hypotheses.map((h) => ({ text: h.text, score: round(h.score), tokens: h.tokens, attention: h.attention.map((row) => row.map(round)) })),
+        });
+      }
+      return r.hypotheses.map((h) => h.text).join('\t');
+    }).join('\n') + '\n';
+    pending = [];
+    if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
+  };
+  for await (const line of lines(input)) {
+    pending.push(line);
+    if (pending.length >= chunk) await flush();
+  }
+  await flush();
+  return 0;
+}
+
+function round(x: number): number {
+  return Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : x;
+}

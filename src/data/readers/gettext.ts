@@ -1,0 +1,47 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../../util/errors.js';
+import type { ReadOptions, SourcedPair } from '../types.js';
+import { readMo } from './mo.js';
+import { readPo } from './po.js';
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const CATALOG = /\.(mo|po|gmo)$/i;
+
+/**
+ * Resolves a gettext input to its catalog files, sorted so that the pair order is reproducible:
+ * a single .mo/.po file; a locale tree (PATH/LANG/LC_MESSAGES, as /usr/share/locale); a language
+ * folder (PATH/LC_MESSAGES); or a folder holding catalogs directly.
+ */
+export async function findCatalogs(path: string, lang?: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UserError(`${path}: no such file or folder (gettext input); check the path`);
+  }
+  if (info.isFile()) return [path];
+  const candidates = [lang ? join(path, lang, 'LC_MESSAGES') : undefined, join(path, 'LC_MESSAGES'), path];
+  for (const dir of candidates) {
+    if (!dir || !(await isDir(dir))) continue;
+    const files = (await readdir(dir)).filter((f) => CATALOG.test(f)).sort();
+    if (files.length > 0) return files.map((f) => join(dir, f));
+  }
+  const looked = candidates.filter(Boolean).join(', ');
+  throw new UserError(`${path}: no .mo or .po catalogs found (looked in ${looked}); check --gettext and --lang`);
+}
+
+/** Reads every catalog that `findCatalogs` finds, as English msgid → translated msgstr pairs. */
+export async function* readGettext(path: string, lang: string | undefined, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
+  for (const file of await findCatalogs(path, lang)) {
+    if (/\.po$/i.test(file)) yield* readPo(file, options);
+    else yield* readMo(file, options);
+  }
+}

@@ -1,0 +1,25 @@
+import { UserError } from '../../util/errors.js';
+import type { ReadOptions, SourcedPair } from '../types.js';
+import { readGettext } from './gettext.js';
+import { readJsonl } from './jsonl.js';
+import { readParallel } from './parallel.js';
+import { readTsv } from './tsv.js';
+
+export { readTsv } from './tsv.js';
+export { readJsonl } from './jsonl.js';
+export { readParallel } from './parallel.js';
+export { readPo, unquotePo } from './po.js';
+export { readMo, parseMo, type MoEntry } from './mo.js';
+export { readGettext, findCatalogs } from './gettext.js';
+
+/** Which reader to use, by the shape of the spec (mirrors the `s2s prepare` input flags). */
+export type PairSpec = { tsv: string } | { src: string; tgt: string } | { jsonl: string } | { gettext: string; lang?: string };
+
+/** Streams pairs from any supported input. Malformed lines throw UserError("FILE:LINE: ...") unless `skipBadLines`. */
+export function readPairs(spec: PairSpec, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
+  if ('tsv' in spec) return readTsv(spec.tsv, options);
+  if ('jsonl' in spec) return readJsonl(spec.jsonl, options);
+  if ('gettext' in spec) return readGettext(spec.gettext, spec.lang, options);
+  if ('src' in spec && 'tgt' in spec) return readParallel(spec.src, spec.tgt, options);
+  throw new UserError('readPairs: give one input: {tsv} | {src, tgt} | {jsonl} | {gettext, lang}');
+}

@@ -1,0 +1,32 @@
+import type { ReadOptions, SourcedPair } from '../types.js';
+import { assertReadableFile, badLine, readLines, SKIP_HINT } from './lines.js';
+
+/** Reads one `{"src": "...", "tgt": "..."}` object a line; other keys are ignored. Blank lines are skipped. */
+export async function* readJsonl(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
+  await assertReadableFile(file, 'JSONL input');
+  let lineNo = 0;
+  for await (const text of readLines(file)) {
+    lineNo++;
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      badLine(`${file}:${lineNo}: not valid JSON (${why}); ${SKIP_HINT}`, options);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      badLine(`${file}:${lineNo}: expected a JSON object {"src": ..., "tgt": ...}; ${SKIP_HINT}`, options);
+      continue;
+    }
+    const { src, tgt } = value as Record<string, unknown>;
+    if (typeof src !== 'string' || typeof tgt !== 'string') {
+      const missing = [typeof src !== 'string' ? '"src"' : '', typeof tgt !== 'string' ? '"tgt"' : ''].filter(Boolean).join(' and ');
+      badLine(`${file}:${lineNo}: missing or non-string ${missing}; ${SKIP_HINT}`, options);
+      continue;
+    }
+    if (options.stats) options.stats.read++;
+    yield { src, tgt, file, line: lineNo };
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The wasm backend: AssemblyScript SIMD kernels (dist/wasm/kernels.wasm) over one shared
+ * WebAssembly.Memory, the heavy ones (gemm, batched gemm) split over a pool of workers that run the
+ * same module on the same memory.
+ *
+ * Every array from allocF32/allocI32 is a view into that memory, so a kernel gets `byteOffset` and
+ * runs without copies; kernels not (yet) written in wasm are inherited from JsBackend and run their
+ * js loops on the same views. Arrays that do not live in the wasm memory (plain typed arrays from
+ * elsewhere) are accepted too: such calls take the js path.
+ */
+import { JsBackend } from '../js/index.js';
+import type { F32, I32, UnaryOp, BinaryOp } from '../backend.js';
+import { getPlatform, type Platform } from '../../platform/index.js';
+import { LinearAllocator } from './allocator.js';
+import { ThreadPool, JOB_GEMM, JOB_GEMM_BATCHED } from './pool.js';
+import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+export interface WasmBackendOptions {
+  /** Threads for the heavy kernels, the calling thread included (default: all CPUs; 1 = no workers). */
+  threads?: number;
+  /** Below this many flops (2·M·N·K) a gemm runs on the calling thread only. */
+  minParallelFlops?: number;
+}
+
+const DEFAULT_MIN_PARALLEL_FLOPS = 4e6;
+
+export class WasmBackend extends JsBackend {
+  override readonly name: 'js' | 'wasm' = 'wasm';
+  override readonly threads: number;
+  private readonly E: KernelExports;
+  private readonly heap: LinearAllocator;
+  private pool: ThreadPool | null;
+  private readonly scratch0: number;
+  private readonly minParallelFlops: number;
+
+  private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number) {
+    super();
+    this.E = E;
+    this.heap = heap;
+    this.pool = pool;
+    this.scratch0 = scratch0;
+    this.threads = pool ? pool.size + 1 : 1;
+    this.minParallelFlops = minParallelFlops;
+  }
+
+  /** Loads and instantiates the module, reserves per-thread gemm scratch, starts the workers. */
+  static async create(opts: WasmBackendOptions = {}, platform?: Platform): Promise<WasmBackend> {
+    const pf = platform ?? await getPlatform();
+    const threads = Math.max(1, Math.floor(opts.threads ?? pf.cpuCount()));
+    const bytes = await pf.loadWasmBytes();
+    const module: WasmModule = await WA.compile(bytes);
+    const memory: WasmMemory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const E = instantiate(module, memory);
+    const heap = new LinearAllocator(memory, E.heapBase() + 1024);
+    const scratchBytes = E.gemmScratchBytes();
+    const scratch: number[] = [];
+    for (let t = 0; t < threads; t++) scratch.push(heap.reserve(scratchBytes));
+    const pool = threads > 1 ? await ThreadPool.start(pf, threads - 1, module, memory, (tid) => scratch[tid]!) : null;
+    return new WasmBackend(E, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS);
+  }
+
+  /** Stops the workers. The backend still works afterwards, on one thread. */
+  async dispose(): Promise<void> {
+    if (this.pool) await this.pool.dispose();
+    this.pool = null;
+  }
+
+  // ---- memory ----
+  override allocF32(n: number, zero?: boolean): F32 {
+    const a = this.heap.allocF32(n);
+    if (zero) a.fill(0);
+    return a;
+  }
+  override allocI32(n: number, zero?: boolean): I32 {
+    const a = this.heap.allocI32(n);
+    if (zero) a.fill(0);
+    return a;
+  }
+  override free(a: F32 | I32): void {
+    this.heap.freeBytes(a.byteOffset);
+  }
+  override memoryStats(): { liveBytes: number; pooledBytes: number; reservedBytes: number } {
+    return this.heap.stats();
+  }
+
+  /** True when every array is a view of the wasm memory (else the js kernel runs). */
+  private w1(a: ArrayBufferView): boolean { return this.heap.owns(a); }
+  private w2(a: ArrayBufferView, b: ArrayBufferView): boolean { return this.heap.owns(a) && this.heap.owns(b); }
+  private w3(a: ArrayBufferView, b: ArrayBufferView, c: ArrayBufferView): boolean {
+    return this.heap.owns(a) && this.heap.owns(b) && this.heap.owns(c);
+  }
+
+  // ---- linear algebra ----
+  override gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number, B: F32, ldb: number, beta: number, C: F32, ldc: number): void {
+    if (M <= 0 || N <= 0) return;
+    if (!this.w3(A, B, C)) { super.gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
+    const pool = this.pool;
+    const nth = pool ? this.threadsFor(2 * M * N * K) : 1;
+    if (nth <= 1 || !pool) {
+      this.E.gemmPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, this.scratch0, 0, 1);
+      return;
+    }
+    const x = pool.args;
+    x[0] = tA; x[1] = tB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda;
+    x[8] = b; x[9] = ldb; x[10] = beta; x[11] = c; x[12] = ldc;
+    const E = this.E, s0 = this.scratch0;
+    pool.run(JOB_GEMM, nth, () => E.gemmPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, s0, 0, nth));
+  }
+
+  override gemmBatched(batch: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, strideA: number, lda: number, B: F32, strideB: number, ldb: number, beta: number, C: F32, strideC: number, ldc: number): void {
+    if (batch <= 0 || M <= 0 || N <= 0) return;
+    if (!this.w3(A, B, C)) {
+      super.gemmBatched(batch, transA, transB, M, N, K, alpha, A, strideA, lda, B, strideB, ldb, beta, C, strideC, ldc);
+      return;
+    }
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
+    const pool = this.pool;
+    const nth = pool ? this.threadsFor(2 * batch * M * N * K) : 1;
+    const E = this.E, s0 = this.scratch0;
+    if (nth <= 1 || !pool) {
+      E.gemmBatchedPart(batch, tA, tB, M, N, K, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc, s0, 0, 1);
+      return;
+    }
+    const x = pool.args;
+    x[0] = batch; x[1] = tA; x[2] = tB; x[3] = M; x[4] = N; x[5] = K; x[6] = alpha; x[7] = a; x[8] = strideA;
+    x[9] = lda; x[10] = b; x[11] = strideB; x[12] = ldb; x[13] = beta; x[14] = c; x[15] = strideC; x[16] = ldc;
+    pool.run(JOB_GEMM_BATCHED, nth, () => E.gemmBatchedPart(batch, tA, tB, M, N, K, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc, s0, 0, nth));
+  }
+
+  private threadsFor(flops: number): number {
+    if (flops < this.minParallelFlops) return 1;
+    // at least ~minParallelFlops/2 of work per thread
+    return Math.max(1, Math.min(this.threads, Math.floor(flops / (this.minParallelFlops / 2))));
+  }
+
+  // ---- elementwise ----
+  override axpy(n: number, alpha: number, x: F32, y: F32): void {
+    if (this.w2(x, y)) this.E.axpy(n, alpha, x.byteOffset, y.byteOffset); else super.axpy(n, alpha, x, y);
+  }
+  override scale(n: number, alpha: number, x: F32, out: F32): void {
+    if (this.w2(x, out)) this.E.scale(n, alpha, x.byteOffset, out.byteOffset); else super.scale(n, alpha, x, out);
+  }
+  override unary(op: UnaryOp, n: number, x: F32, out: F32): void {
+    if (this.w2(x, out)) this.E.unary(op, n, x.byteOffset, out.byteOffset); else super.unary(op, n, x, out);
+  }
+  override binary(op: BinaryOp, n: number, a: F32, b: F32, out: F32): void {
+    if (this.w3(a, b, out)) this.E.binary(op, n, a.byteOffset, b.byteOffset, out.byteOffset); else super.binary(op, n, a, b, out);
+  }
+  override binaryRowBroadcast(op: BinaryOp, rows: number, n: number, a: F32, b: F32, out: F32): void {
+    if (this.w3(a, b, out)) this.E.binaryRowBroadcast(op, rows, n, a.byteOffset, b.byteOffset, out.byteOffset);
+    else super.binaryRowBroadcast(op, rows, n, a, b, out);
+  }
+
+  // ---- reductions ----
+  override reduceSum(outer: number, reduce: number, inner: number, x: F32, out: F32, accumulate: boolean): void {
+    if (this.w2(x, out)) this.E.reduceSum(outer, reduce, inner, x.byteOffset, out.byteOffset, accumulate ? 1 : 0);
+    else super.reduceSum(outer, reduce, inner, x, out, accumulate);
+  }
+  override sumSquares(n: number, x: F32): number {
+    return this.w1(x) ? this.E.sumSquares(n, x.byteOffset) : super.sumSquares(n, x);
+  }
+
+  // ---- softmax family ----
+  override softmax(rows: number, n: number, x: F32, out: F32): void {
+    if (this.w2(x, out)) this.E.softmax(rows, n, x.byteOffset, out.byteOffset); else super.softmax(rows, n, x, out);
+  }
+  override logSoftmax(rows: number, n: number, x: F32, out: F32): void {
+    if (this.w2(x, out)) this.E.logSoftmax(rows, n, x.byteOffset, out.byteOffset); else super.logSoftmax(rows, n, x, out);
+  }
+  override softmaxBackward(rows: number, n: number, y: F32, dy: F32, dx: F32, accumulate: boolean): void {
+    if (this.w3(y, dy, dx)) this.E.softmaxBackward(rows, n, y.byteOffset, dy.byteOffset, dx.byteOffset, accumulate ? 1 : 0);
+    else super.softmaxBackward(rows, n, y, dy, dx, accumulate);
+  }
+  override logSoftmaxBackward(rows: number, n: number, y: F32, dy: F32, dx: F32, accumulate: boolean): void {
+    if (this.w3(y, dy, dx)) this.E.logSoftmaxBackward(rows, n, y.byteOffset, dy.byteOffset, dx.byteOffset, accumulate ? 1 : 0);
+    else super.logSoftmaxBackward(rows, n, y, dy, dx, accumulate);
+  }
+  override softmaxCrossEntropy(rows: number, V: number, logits: F32, targets: I32, ignoreIndex: number, smoothing: number, lossRows: F32, probs: F32 | null): number {
+    if (this.w3(logits, targets, lossRows) && (probs === null || this.w1(probs))) {
+      return this.E.softmaxCrossEntropy(rows, V, logits.byteOffset, targets.byteOffset, ignoreIndex, smoothing, lossRows.byteOffset, probs === null ? 0 : probs.byteOffset);
+    }
+    return super.softmaxCrossEntropy(rows, V, logits, targets, ignoreIndex, smoothing, lossRows, probs);
+  }
+  override softmaxCrossEntropyBackward(rows: number, V: number, probs: F32, targets: I32, ignoreIndex: number, smoothing: number, scale: number, dlogits: F32, accumulate: boolean): void {
+    if (this.w3(probs, targets, dlogits)) {
+      this.E.softmaxCrossEntropyBackward(rows, V, probs.byteOffset, targets.byteOffset, ignoreIndex, smoothing, scale, dlogits.byteOffset, accumulate ? 1 : 0);
+    } else super.softmaxCrossEntropyBackward(rows, V, probs, targets, ignoreIndex, smoothing, scale, dlogits, accumulate);
+  }
+
+  // ---- embedding ----
+  override gatherRows(n: number, dim: number, table: F32, ids: I32, out: F32): void {
+    if (this.w3(table, ids, out)) this.E.gatherRows(n, dim, table.byteOffset, ids.byteOffset, out.byteOffset);
+    else super.gatherRows(n, dim, table, ids, out);
+  }
+  override scatterAddRows(n: number, dim: number, g: F32, ids: I32, dTable: F32): void {
+    if (this.w3(g, ids, dTable)) this.E.scatterAddRows(n, dim, g.byteOffset, ids.byteOffset, dTable.byteOffset);
+    else super.scatterAddRows(n, dim, g, ids, dTable);
+  }
+
+  // ---- fused recurrent cells ----
+  override lstmCell(B: number, H: number, gates: F32, cPrev: F32, h: F32, c: F32): void {
+    if (this.w2(gates, cPrev) && this.w2(h, c)) this.E.lstmCell(B, H, gates.byteOffset, cPrev.byteOffset, h.byteOffset, c.byteOffset);
+    else super.lstmCell(B, H, gates, cPrev, h, c);
+  }
+  override lstmCellBackward(B: number, H: number, acts: F32, cPrev: F32, c: F32, dh: F32, dc: F32 | null, dGates: F32, dcPrev: F32, accumulate: boolean): void {
+    if (this.w3(acts, cPrev, c) && this.w3(dh, dGates, dcPrev) && (dc === null || this.w1(dc))) {
+      this.E.lstmCellBackward(B, H, acts.byteOffset, cPrev.byteOffset, c.byteOffset, dh.byteOffset, dc === null ? 0 : dc.byteOffset, dGates.byteOffset, dcPrev.byteOffset, accumulate ? 1 : 0);
+    } else super.lstmCellBackward(B, H, acts, cPrev, c, dh, dc, dGates, dcPrev, accumulate);
+  }
+  override gruCell(B: number, H: number, xg: F32, hg: F32, hPrev: F32, h: F32, acts: F32): void {
+    if (this.w3(xg, hg, hPrev) && this.w2(h, acts)) this.E.gruCell(B, H, xg.byteOffset, hg.byteOffset, hPrev.byteOffset, h.byteOffset, acts.byteOffset);
+    else super.gruCell(B, H, xg, hg, hPrev, h, acts);
+  }
+  override gruCellBackward(B: number, H: number, acts: F32, hPrev: F32, dh: F32, dxg: F32, dhg: F32, dhPrev: F32, accumulate: boolean): void {
+    if (this.w3(acts, hPrev, dh) && this.w3(dxg, dhg, dhPrev)) {
+      this.E.gruCellBackward(B, H, acts.byteOffset, hPrev.byteOffset, dh.byteOffset, dxg.byteOffset, dhg.byteOffset, dhPrev.byteOffset, accumulate ? 1 : 0);
+    } else super.gruCellBackward(B, H, acts, hPrev, dh, dxg, dhg, dhPrev, accumulate);
+  }
+
+  // ---- optimizers ----
+  override adamStep(n: number, param: F32, grad: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, biasCorrection1: number, biasCorrection2: number): void {
+    if (this.w2(param, grad) && this.w2(m, v)) {
+      this.E.adamStep(n, param.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, biasCorrection1, biasCorrection2);
+    } else super.adamStep(n, param, grad, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2);
+  }
+}

@@ -1,0 +1,135 @@
+import {
+  add, concat, dropout, embedding, intTensor, isGradEnabled, matmul, slice, type Rng, type Tensor,
+} from '../tensor/index.js';
+import {
+  Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type RecurrentCell,
+} from '../nn/index.js';
+import type { ResolvedSeq2SeqConfig } from './config.js';
+import { batchMajorRows } from './encoder.js';
+import type { DecoderState } from './types.js';
+
+/** The output layer of a tied model: logits = x · Eᵀ + b, E the target embedding. */
+class TiedOutput extends Module {
+  readonly bias: Tensor;
+  constructor(vocab: number) {
+    super();
+    this.bias = this.registerParameter('bias', biasParam([vocab]));
+  }
+}
+
+/** What one decoder step produces before the output layer. */
+export interface CoreStep {
+  /** [B, hidden]: the attentional vector h̃ (attention) or the top layer's h (none). */
+  out: Tensor;
+  /** [B, 1, S] attention weights, or null. */
+  alpha: Tensor | null;
+  h: Tensor[];
+  c: Tensor[] | null;
+  feed: Tensor | null;
+}
+
+/**
+ * Target side: embedding (tokens) or linear input layer (continuous); a unidirectional stacked Rnn
+ * (the same cells serve whole-sequence and step-by-step runs); attention; output layer.
+ *
+ * Parameters: `embed.weight` [tgtVocab, emb] | `input.weight` [outputDim, emb], `input.bias`;
+ * `layers.{l}.fwd.*`; `weight_feed` [hidden, G·hidden] (input feeding: h̃_{t−1}'s share of the
+ * first layer's input weight, kept apart so emb·W_ih is precomputed for all steps);
+ * `attention.*`; `out_proj.weight` [hidden, emb] (tied with hidden ≠ emb); `generator.weight`
+ * [hidden, V|outputDim] (untied) and `generator.bias`.
+ */
+export class Decoder extends Module {
+  readonly embed: Embedding | null = null;
+  readonly input: Linear | null = null;
+  readonly rnn: Rnn;
+  readonly cells: RecurrentCell[];
+  readonly weight_feed: Tensor | null = null;
+  readonly attention: Attention | null = null;
+  readonly out_proj: Linear | null = null;
+  readonly generator: Linear | null = null;
+  private readonly tied: TiedOutput | null = null;
+
+  constructor(readonly cfg: ResolvedSeq2SeqConfig, private readonly rng: Rng) {
+    super();
+    const { hidden, emb } = cfg;
+    if (cfg.kind === 'tokens') this.embed = this.registerModule('embed', new Embedding(cfg.tgtVocab, emb, rng));
+    else this.input = this.registerModule('input', new Linear(cfg.outputDim!, emb, rng));
+    this.rnn = this.registerModule('', new Rnn(cfg.decoderArch, emb, hidden, { layers: cfg.decoderLayers, dropout: cfg.dropout }, rng));
+    this.cells = this.rnn.layers.map((l) => l.fwd);
+    if (cfg.inputFeeding) this.weight_feed = this.registerParameter('weight_feed', weightParam([hidden, this.cells[0]!.gates * hidden], rng));
+    if (cfg.attention !== 'none') this.attention = this.registerModule('attention', new Attention(cfg.attention, hidden, hidden, rng));
+    if (cfg.kind === 'tokens' && cfg.tieEmbeddings) {
+      if (hidden !== emb) this.out_proj = this.registerModule('out_proj', new Linear(hidden, emb, rng, { bias: false }));
+      this.tied = this.registerModule('generator', new TiedOutput(cfg.tgtVocab));
+    } else {
+      const outDim = cfg.kind === 'tokens' ? cfg.tgtVocab : cfg.outputDim!;
+      this.generator = this.registerModule('generator', new Linear(hidden, outDim, rng));
+    }
+  }
+
+  /** Dropout runs only when training with gradients on (never in decoding or validation). */
+  drop(x: Tensor): Tensor {
+    return this.training && isGradEnabled() && this.cfg.dropout > 0 ? dropout(x, this.cfg.dropout, this.rng, true) : x;
+  }
+
+  /** Decoder inputs for ids (any order) → [N, emb]. */
+  embedIds(ids: Int32Array): Tensor {
+    return this.embed!.forward(intTensor(ids, [ids.length]));
+  }
+
+  /**
+   * One step, given the first layer's projected input xp0 [B, G·hidden] (x·W_ih + b). Layers above
+   * take the layer below's new h; attention reads the top layer.
+   */
+  core(xp0: Tensor, st: DecoderState): CoreStep {
+    const h: Tensor[] = [];
+    const c: Tensor[] | null = st.c ? [] : null;
+    let below: Tensor = xp0;
+    for (let l = 0; l < this.cells.length; l++) {
+      const cell = this.cells[l]!;
+      const prev = { h: st.h[l]!, c: st.c ? st.c[l]! : null };
+      const s = l === 0
+        ? cell.step(xp0, prev, st.feed !== null && this.weight_feed !== null ? matmul(st.feed, this.weight_feed) : null)
+        : cell.step(cell.projectInput(this.drop(below)), prev);
+      h.push(s.h);
+      if (c) c.push(s.c!);
+      below = s.h;
+    }
+    if (this.attention === null) return { out: below, alpha: null, h, c, feed: null };
+    const { out, alpha } = this.attention.step(below, st.memory!, st.keys!, st.mask);
+    return { out, alpha, h, c, feed: this.weight_feed !== null ? out : null };
+  }
+
+  /**
+   * Teacher-forced run over embedded inputs x [T·B, emb] (time-major) from `st`. Returns the
+   * pre-output rows [T·B, hidden] and their order: time-major, or batch-major (b·T + t) when
+   * attention ran over all steps at once.
+   */
+  run(x: Tensor, st: DecoderState, T: number, B: number): { out: Tensor; batchMajor: boolean } {
+    if (this.attention !== null && this.weight_feed !== null) {
+      // input feeding: every step needs the previous h̃, so the first layer runs step by step too,
+      // but emb·W_ih + b for all steps is still one matmul
+      const xp = this.cells[0]!.projectInput(x);
+      const outs: Tensor[] = [];
+      let cur = st;
+      for (let t = 0; t < T; t++) {
+        const r = this.core(slice(xp, 0, t * B, (t + 1) * B), cur);
+        outs.push(r.out);
+        cur = { ...cur, h: r.h, c: r.c, feed: r.feed };
+      }
+      return { out: T === 1 ? outs[0]! : concat(outs, 0), batchMajor: false };
+    }
+    const init = st.h.map((h, l) => ({ h, c: st.c ? st.c[l]! : null }));
+    const r = this.rnn.run(x, new SequenceLayout(T, B, null), init);
+    if (this.attention === null) return { out: r.output, batchMajor: false };
+    const queries = embedding(r.output, intTensor(batchMajorRows(B, T), [B, T]));
+    return { out: this.attention.forwardAll(queries, st.memory!, st.keys!, st.mask).out, batchMajor: true };
+  }
+
+  /** Output layer: [N, hidden] → [N, tgtVocab] logits (tokens) or [N, outputDim] values. */
+  output(x: Tensor): Tensor {
+    if (this.generator !== null) return this.generator.forward(x);
+    const e = this.out_proj !== null ? this.out_proj.forward(x) : x;
+    return add(matmul(e, this.embed!.weight, false, true), this.tied!.bias);
+  }
+}

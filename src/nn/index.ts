@@ -1,0 +1,10 @@
+export { Module, expectShape } from './module.js';
+export { INIT_RANGE, weightParam, biasParam } from './init.js';
+export { Linear } from './linear.js';
+export { Embedding } from './embedding.js';
+export { Dropout } from './dropout.js';
+export {
+  CELL_KINDS, gateCount, RecurrentCell, SequenceLayout, Rnn,
+  type CellKind, type RecurrentState, type RnnOptions, type RnnOutput,
+} from './recurrent.js';
+export { Attention, ATTENTION_KINDS, type AttentionKind } from './attention.js';

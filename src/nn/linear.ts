@@ -1,0 +1,28 @@
+import { add, matmul, reshape, type Rng, type Tensor } from '../tensor/index.js';
+import { Module, expectShape } from './module.js';
+import { biasParam, weightParam } from './init.js';
+
+/**
+ * y = x·W + b. W is stored [in, out] (the transpose of PyTorch's nn.Linear) so the forward is a
+ * plain matmul. Accepts any rank ≥ 1 input [..., in] → [..., out] (flattened to one matmul).
+ */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, rng: Rng, opts: { bias?: boolean } = {}) {
+    super();
+    this.weight = this.registerParameter('weight', weightParam([inFeatures, outFeatures], rng));
+    this.bias = opts.bias === false ? null : this.registerParameter('bias', biasParam([outFeatures]));
+  }
+
+  forward(x: Tensor): Tensor {
+    const last = x.shape[x.shape.length - 1];
+    if (last !== this.inFeatures) expectShape('Linear', x, [...x.shape.slice(0, -1).map(() => null), this.inFeatures]);
+    const rows = x.size / this.inFeatures;
+    const x2 = x.shape.length === 2 ? x : reshape(x, [rows, this.inFeatures]);
+    let y = matmul(x2, this.weight);
+    if (this.bias) y = add(y, this.bias);
+    return x.shape.length === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+  }
+}

@@ -1,0 +1,34 @@
+// The Node implementation of Platform: the only file of the engine that imports Node built-ins.
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker, parentPort, workerData } from 'node:worker_threads';
+import type { Platform, WorkerContext, WorkerLike } from './index.js';
+
+// dist/src/platform/node.js → dist/wasm/kernels.wasm
+const WASM_URL = new URL('../../wasm/kernels.wasm', import.meta.url);
+
+export const nodePlatform: Platform = {
+  name: 'node',
+  async loadWasmBytes(): Promise<Uint8Array> {
+    const b = await readFile(WASM_URL);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
+  createWorker(url: URL, data: unknown): WorkerLike {
+    const w = new Worker(url, { workerData: data });
+    return {
+      onMessage(cb) { w.on('message', cb); },
+      onError(cb) { w.on('error', cb); },
+      unref() { w.unref(); },
+      async terminate() { await w.terminate(); },
+    };
+  },
+  cpuCount(): number {
+    return availableParallelism();
+  },
+};
+
+export function nodeWorkerContext(): WorkerContext {
+  const port = parentPort;
+  if (!port) throw new Error('s2s: workerContext() called outside a worker');
+  return { data: workerData as unknown, post: (msg) => port.postMessage(msg) };
+}

@@ -1,0 +1,89 @@
+import { backend } from '../engine.js';
+import { opOutput, shapeStr, type Tensor } from '../tensor.js';
+import { checkTensor, accGrad } from './util.js';
+
+/**
+ * 2-D matrix product op(a) · op(b), op = transpose when the flag is set.
+ * a: [M, K] (or [K, M] with transA), b: [K, N] (or [N, K] with transB) → [M, N].
+ */
+export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  checkTensor('matmul', 'a', a, 'f32', 2);
+  checkTensor('matmul', 'b', b, 'f32', 2);
+  const [ar, ac] = a.shape as [number, number];
+  const [br, bc] = b.shape as [number, number];
+  const M = transA ? ac : ar;
+  const K = transA ? ar : ac;
+  const Kb = transB ? bc : br;
+  const N = transB ? br : bc;
+  if (K !== Kb) {
+    throw new Error(`matmul: inner dimensions do not match: ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} and ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''}`);
+  }
+  const lda = ac;
+  const ldb = bc;
+  const out = opOutput([M, N], [a, b], (out) => {
+    const k = backend();
+    const g = out.grad!;
+    if (a.requiresGrad) {
+      accGrad(a, (dst, acc) => {
+        const beta = acc ? 1 : 0;
+        // dA' = dC · op(B)ᵀ; with transA, dA = op(B) · dCᵀ
+        if (!transA) k.gemm(false, !transB, M, K, N, 1, g, N, b.f32, ldb, beta, dst, K);
+        else k.gemm(transB, true, K, M, N, 1, b.f32, ldb, g, N, beta, dst, M);
+      });
+    }
+    if (b.requiresGrad) {
+      accGrad(b, (dst, acc) => {
+        const beta = acc ? 1 : 0;
+        // dB' = op(A)ᵀ · dC; with transB, dB = dCᵀ · op(A)
+        if (!transB) k.gemm(!transA, false, K, N, M, 1, a.f32, lda, g, N, beta, dst, N);
+        else k.gemm(true, transA, N, K, M, 1, g, N, a.f32, lda, beta, dst, K);
+      });
+    }
+  });
+  backend().gemm(transA, transB, M, N, K, 1, a.f32, lda, b.f32, ldb, 0, out.f32, N);
+  return out;
+}
+
+/**
+ * Batched matrix product over the leading axis: a [batch, M, K], b [batch, K, N] (either
+ * transposed per flag, as in matmul) → [batch, M, N].
+ */
+export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  checkTensor('bmm', 'a', a, 'f32', 3);
+  checkTensor('bmm', 'b', b, 'f32', 3);
+  const [P, ar, ac] = a.shape as [number, number, number];
+  const [Pb, br, bc] = b.shape as [number, number, number];
+  const M = transA ? ac : ar;
+  const K = transA ? ar : ac;
+  const Kb = transB ? bc : br;
+  const N = transB ? br : bc;
+  if (P !== Pb) throw new Error(`bmm: batch sizes do not match: ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
+  if (K !== Kb) {
+    throw new Error(`bmm: inner dimensions do not match: ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} and ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''}`);
+  }
+  const lda = ac;
+  const ldb = bc;
+  const sA = ar * ac;
+  const sB = br * bc;
+  const sC = M * N;
+  const out = opOutput([P, M, N], [a, b], (out) => {
+    const k = backend();
+    const g = out.grad!;
+    if (a.requiresGrad) {
+      accGrad(a, (dst, acc) => {
+        const beta = acc ? 1 : 0;
+        if (!transA) k.gemmBatched(P, false, !transB, M, K, N, 1, g, sC, N, b.f32, sB, ldb, beta, dst, sA, K);
+        else k.gemmBatched(P, transB, true, K, M, N, 1, b.f32, sB, ldb, g, sC, N, beta, dst, sA, M);
+      });
+    }
+    if (b.requiresGrad) {
+      accGrad(b, (dst, acc) => {
+        const beta = acc ? 1 : 0;
+        if (!transB) k.gemmBatched(P, !transA, false, K, N, M, 1, a.f32, sA, lda, g, sC, N, beta, dst, sB, N);
+        else k.gemmBatched(P, true, transA, N, K, M, 1, g, sC, N, a.f32, sA, lda, beta, dst, sB, K);
+      });
+    }
+  });
+  backend().gemmBatched(P, transA, transB, M, N, K, 1, a.f32, sA, lda, b.f32, sB, ldb, 0, out.f32, sC, N);
+  return out;
+}

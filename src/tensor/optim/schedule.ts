@@ -1,0 +1,119 @@
+/**
+ * Learning-rate schedules. Step-driven ones answer `lrAt(step)` (step counts from 1, the first
+ * update); ReduceOnPlateau is driven by validation scores through `observe(score)`. Each has
+ * `state()` / `loadState()` so a resumed run continues with the same lr.
+ */
+export interface LrSchedule {
+  lrAt(step: number): number;
+  state(): Record<string, number>;
+  loadState(s: Record<string, number>): void;
+}
+
+/** The same lr at every step. */
+export class ConstantLr implements LrSchedule {
+  constructor(readonly lr: number) {}
+  lrAt(_step: number): number { return this.lr; }
+  state(): Record<string, number> { return {}; }
+  loadState(_s: Record<string, number>): void {}
+}
+
+/** lr · γ^⌊(step − 1) / stepSize⌋: multiplied by γ after every `stepSize` steps. */
+export class StepDecay implements LrSchedule {
+  readonly lr: number;
+  readonly stepSize: number;
+  readonly gamma: number;
+  constructor(opts: { lr: number; stepSize: number; gamma?: number }) {
+    if (!(opts.stepSize >= 1)) throw new Error(`StepDecay: stepSize must be ≥ 1, got ${opts.stepSize}`);
+    this.lr = opts.lr;
+    this.stepSize = opts.stepSize;
+    this.gamma = opts.gamma ?? 0.1;
+  }
+  lrAt(step: number): number {
+    return this.lr * Math.pow(this.gamma, Math.floor(Math.max(0, step - 1) / this.stepSize));
+  }
+  state(): Record<string, number> { return {}; }
+  loadState(_s: Record<string, number>): void {}
+}
+
+/**
+ * Linear warmup to `lr` over `warmup` steps, then decay ∝ 1/√step (the Transformer's "Noam"
+ * schedule with the peak given directly): lr · min(step / warmup, √(warmup / step)).
+ */
+export class WarmupInverseSqrt implements LrSchedule {
+  readonly lr: number;
+  readonly warmup: number;
+  constructor(opts: { lr: number; warmup: number }) {
+    if (!(opts.warmup >= 1)) throw new Error(`WarmupInverseSqrt: warmup must be ≥ 1, got ${opts.warmup}`);
+    this.lr = opts.lr;
+    this.warmup = opts.warmup;
+  }
+  lrAt(step: number): number {
+    const s = Math.max(1, step);
+    return this.lr * Math.min(s / this.warmup, Math.sqrt(this.warmup / s));
+  }
+  state(): Record<string, number> { return {}; }
+  loadState(_s: Record<string, number>): void {}
+}
+
+export interface PlateauOptions {
+  lr: number;
+  /** Multiply lr by this when the score stops improving. Default 0.5. */
+  factor?: number;
+  /** Observations without improvement tolerated before reducing. Default 2. */
+  patience?: number;
+  /** lr never goes below this. Default 0. */
+  minLr?: number;
+  /** 'min' for losses (default), 'max' for scores like BLEU. */
+  mode?: 'min' | 'max';
+  /** Relative improvement needed to count as better. Default 1e-4. */
+  threshold?: number;
+}
+
+/** Reduces lr by `factor` after `patience` validations without improvement (PyTorch's ReduceLROnPlateau). */
+export class ReduceOnPlateau implements LrSchedule {
+  lr: number;
+  readonly factor: number;
+  readonly patience: number;
+  readonly minLr: number;
+  readonly mode: 'min' | 'max';
+  readonly threshold: number;
+  best: number;
+  badEpochs = 0;
+
+  constructor(opts: PlateauOptions) {
+    this.lr = opts.lr;
+    this.factor = opts.factor ?? 0.5;
+    this.patience = opts.patience ?? 2;
+    this.minLr = opts.minLr ?? 0;
+    this.mode = opts.mode ?? 'min';
+    this.threshold = opts.threshold ?? 1e-4;
+    if (!(this.factor > 0 && this.factor < 1)) throw new Error(`ReduceOnPlateau: factor must be in (0, 1), got ${this.factor}`);
+    if (this.mode !== 'min' && this.mode !== 'max') throw new Error(`ReduceOnPlateau: mode must be 'min' or 'max', got '${String(this.mode)}'`);
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  private improves(score: number): boolean {
+    if (this.mode === 'min') return score < this.best * (1 - Math.sign(this.best) * this.threshold) || this.best === Infinity;
+    return score > this.best * (1 + Math.sign(this.best) * this.threshold) || this.best === -Infinity;
+  }
+
+  /** Feeds one validation score; returns the lr to use from now on. */
+  observe(score: number): number {
+    if (this.improves(score)) {
+      this.best = score;
+      this.badEpochs = 0;
+    } else if (++this.badEpochs > this.patience) {
+      this.lr = Math.max(this.minLr, this.lr * this.factor);
+      this.badEpochs = 0;
+    }
+    return this.lr;
+  }
+
+  lrAt(_step: number): number { return this.lr; }
+  state(): Record<string, number> { return { lr: this.lr, best: this.best, badEpochs: this.badEpochs }; }
+  loadState(s: Record<string, number>): void {
+    this.lr = s['lr'] ?? this.lr;
+    this.best = s['best'] ?? this.best;
+    this.badEpochs = s['badEpochs'] ?? 0;
+  }
+}

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { codecPairFromJSON, codecPairToJSON, type CodecPair, type TextPair } from '../data/index.js';
+import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
+import { backend, Rng } from '../tensor/index.js';
+import { UserError } from '../util/errors.js';
+import type { Example } from './batching.js';
+import { RUN_FILES, ensureRunDir, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
+import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
+import { greedyIds } from './translator.js';
+
+export interface TrainSpec {
+  /** The run folder (created). */
+  out: string;
+  /** Codecs for a new run; a resumed run uses the ones in RUN/config.json. */
+  codecs?: CodecPair;
+  train: readonly TextPair[];
+  valid: readonly TextPair[];
+  /** Architecture (vocabulary sizes come from the codecs). Ignored on resume: RUN/config.json decides. */
+  model?: Partial<Seq2SeqConfig>;
+  options?: Partial<TrainOptions>;
+  /** Continue the run in `out` exactly where it stopped. */
+  resume?: boolean;
+  /** Drop training pairs with more tokens than this on either side (default 250; 0 keeps all). */
+  maxLen?: number;
+  /** Stop cleanly on SIGINT/SIGTERM (save, then resolve with reason SIGINT/SIGTERM). Default false. */
+  handleSignals?: boolean;
+  progress?: boolean;
+  say?: (message: string) => void;
+  onStep?: (info: StepInfo) => void;
+  onValid?: (v: ValidResult) => void;
+  /** Extra fields for config.json's `training` (e.g. the data files). */
+  extra?: Record<string, unknown>;
+}
+
+export interface TrainRunResult extends TrainResult {
+  model: Seq2Seq;
+  codecs: CodecPair;
+  /** Training pairs dropped for length. */
+  dropped: number;
+}
+
+/** Text pairs → id examples through the codecs; pairs longer than maxLen tokens are dropped. */
+export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLen = 0): { examples: Example[]; refs: string[]; dropped: number } {
+  const examples: Example[] = [];
+  const refs: string[] = [];
+  let dropped = 0;
+  for (const p of pairs) {
+    const e = { src: codecs.src.encode(p.src), tgt: codecs.tgt.encode(p.tgt) };
+    if (maxLen > 0 && (e.src.length > maxLen || e.tgt.length > maxLen)) {
+      dropped++;
+      continue;
+    }
+    examples.push(e);
+    refs.push(p.tgt);
+  }
+  return { examples, refs, dropped };
+}
+
+/**
+ * Trains (or resumes) a model run end to end: builds the model from the seed, writes
+ * RUN/config.json, and runs the Trainer. Returns why it stopped and the trained model.
+ */
+export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
+  const options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
+  ensureRunDir(spec.out);
+  let config: RunConfig;
+  let codecs: CodecPair;
+  if (spec.resume) {
+    config = readRunConfig(spec.out);
+    codecs = codecPairFromJSON(config.codecs);
+    const t = config.training as Partial<TrainOptions>;
+    // The data order and the model's init come from the seed: a resumed run keeps its own.
+    if (typeof t.seed === 'number') options.seed = t.seed;
+  } else {
+    if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
+    if (existsSync(join(spec.out, RUN_FILES.state))) {
+      throw new UserError(`${spec.out}: already holds a run (${RUN_FILES.state}); pass --resume to continue it or choose another --out`);
+    }
+    codecs = spec.codecs;
+    const model = buildModel({ ...spec.model, srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size }, new Rng(options.seed));
+    config = {
+      format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
+      training: { ...options, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
+    };
+    writeRunConfig(spec.out, config);
+  }
+  // Built from the seed in both cases, so a resumed run's Rng and parameters start as the original's did.
+  const rng = new Rng(options.seed);
+  const model = buildModel(config.model, rng);
+  const train = encodePairs(spec.train, codecs, spec.maxLen ?? 250);
+  const valid = encodePairs(spec.valid, codecs, 0);
+  const trainer = new Trainer({
+    model, rng, runDir: spec.out, train: train.examples, valid: valid.examples, validRefs: valid.refs,
+    tgtDecode: (ids) => codecs.tgt.decode(ids), greedy: greedyIds, options, resume: spec.resume,
+    progress: spec.progress, say: spec.say, onStep: spec.onStep, onValid: spec.onValid,
+  });
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) process.exit(sig === 'SIGTERM' ? 143 : 130); // a second Ctrl-C: the files on disk are whole anyway
+    trainer.requestStop(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  };
+  if (spec.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  try {
+    const result = await trainer.run();
+    return { ...result, model, codecs, dropped: train.dropped };
+  } finally {
+    if (spec.handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}

@@ -1,0 +1,14 @@
+/**
+ * Training: batching, the trainer loop, checkpoints (the RUN folder), loading a run and
+ * translating with it. See docs/training.md.
+ */
+export { PAD, UNK, BOS, EOS, planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
+export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
+export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
+export {
+  RUN_FILES, readRunConfig, writeRunConfig, saveWeights, loadWeights, readTrainState, saveTrainState, loadOptimizerState, hasTrainState,
+  type RunConfig, type TrainState,
+} from './checkpoint.js';
+export { Translator, decodeIds, greedyIds, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';
+export { loadRun, type LoadRunOptions, type LoadedRun } from './run.js';
+export { trainRun, encodePairs, type TrainSpec, type TrainRunResult } from './api.js';

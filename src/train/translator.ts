@@ -1,0 +1,98 @@
+import type { CodecPair } from '../data/index.js';
+import { beamSearch, greedy, type Hypothesis } from '../decode/index.js';
+import type { Seq2Seq } from '../models/index.js';
+import { tidy } from '../tensor/index.js';
+import { makeSourceBatch } from './batching.js';
+
+export interface TranslateOptions {
+  /** Beam size; 1 = greedy (default 5). */
+  beam?: number;
+  /** Hypotheses per sentence (≤ beam; default 1). */
+  nBest?: number;
+  /** GNMT length penalty α (default 0: raw log-probability). */
+  lengthPenalty?: number;
+  /** Output length limit a·|src| + b (defaults 2 and 10), optionally capped by maxLen. */
+  maxLenA?: number;
+  maxLenB?: number;
+  maxLen?: number;
+  /** Sentences decoded together (default 64 greedy, 16 with a beam). */
+  batchSize?: number;
+}
+
+export interface TranslationHypothesis {
+  text: string;
+  /** Output tokens as the target vocabulary spells them. */
+  tokens: string[];
+  /** Log-probability (beam: divided by the length penalty). */
+  score: number;
+  /** One row per output token over the source tokens. */
+  attention: number[][];
+}
+
+export interface Translation {
+  source: string;
+  sourceTokens: string[];
+  hypotheses: TranslationHypothesis[];
+}
+
+/**
+ * Decodes source id sequences in length-sorted batches (less padding), results in input order.
+ * beam ≤ 1 runs greedy search.
+ */
+export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
+  const beam = Math.max(1, opts.beam ?? 5);
+  const nBest = Math.min(beam, Math.max(1, opts.nBest ?? 1));
+  const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 ? 16 : 64));
+  const order = sources.map((_, i) => i).sort((a, b) => sources[a]!.length - sources[b]!.length);
+  const out: Hypothesis[][] = new Array(sources.length);
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let i = 0; i < order.length; i += batchSize) {
+      const idx = order.slice(i, i + batchSize);
+      const batch = makeSourceBatch(idx.map((k) => sources[k]!));
+      const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen };
+      const hyps = tidy(() =>
+        beam === 1
+          ? greedy(model, batch, lengths).map((h) => [h])
+          : beamSearch(model, batch, { ...lengths, beam, nBest, lengthPenalty: opts.lengthPenalty ?? 0 }),
+      );
+      idx.forEach((k, j) => (out[k] = hyps[j]!));
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return out;
+}
+
+/** Greedy decodes for validation: ids in, ids out (the trainer's GreedyDecoder). */
+export function greedyIds(model: Seq2Seq, sources: number[][], maxLen: number): number[][] {
+  return decodeIds(model, sources, { beam: 1, maxLen, maxLenA: 4, maxLenB: 10 }).map((h) => h[0]!.tokens);
+}
+
+/** Text in, text out, through a model and its codecs. */
+export class Translator {
+  constructor(readonly model: Seq2Seq, readonly codecs: CodecPair) {}
+
+  translate(lines: readonly string[], opts: TranslateOptions = {}): Translation[] {
+    const srcTokens = lines.map((l) => this.codecs.src.tokenize(l));
+    const ids = srcTokens.map((t) => this.codecs.src.vocab.encode(t));
+    const hyps = decodeIds(this.model, ids, opts);
+    const tv = this.codecs.tgt.vocab;
+    return lines.map((source, i) => ({
+      source,
+      sourceTokens: srcTokens[i]!,
+      hypotheses: hyps[i]!.map((h) => ({
+        text: this.codecs.tgt.decode(h.tokens),
+        tokens: h.tokens.map((id) => tv.token(id)),
+        score: h.score,
+        attention: h.attention,
+      })),
+    }));
+  }
+
+  /** The best translation of each line. */
+  translateText(lines: readonly string[], opts: TranslateOptions = {}): string[] {
+    return this.translate(lines, { ...opts, nBest: 1 }).map((t) => t.hypotheses[0]?.text ?? '');
+  }
+}
