@@ -454,17 +454,20 @@ export function gruCellBackward(B: i32, H: i32, acts: usize, hPrev: usize, dh: u
  * Adam / AdamW. g' = g + wd·p unless decoupled; m = β1·m + (1−β1)·g'; v = β2·v + (1−β2)·g'²;
  * p −= lr·(m/bc1)/(√(v/bc2) + eps) (+ lr·wd·p when decoupled, from the pre-step p).
  */
-export function adamStep(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32, weightDecay: f32, decoupled: bool, bc1: f32, bc2: f32): void {
+export function adamStep(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, bc1: f64, bc2: f64): void {
+  // f64 arithmetic, rounded once per stored value, as the js kernel does (memory-bound anyway)
+  const b1c = 1 - beta1, b2c = 1 - beta2;
   for (let i = 0; i < n; i++) {
-    const p = ld(param, i);
-    let g = ld(grad, i);
-    if (!decoupled && weightDecay != 0) g += weightDecay * p;
-    const mi = beta1 * ld(m, i) + (1 - beta1) * g;
-    const vi = beta2 * ld(v, i) + (1 - beta2) * g * g;
-    st(m, i, mi);
-    st(v, i, vi);
-    let np = p - lr * (mi / bc1) / (Mathf.sqrt(vi / bc2) + eps);
-    if (decoupled && weightDecay != 0) np -= lr * weightDecay * p;
-    st(param, i, np);
+    let p = <f64>ld(param, i);
+    let g = <f64>ld(grad, i);
+    if (weightDecay != 0) {
+      if (decoupled) p -= lr * weightDecay * p;
+      else g += weightDecay * p;
+    }
+    const mi = beta1 * <f64>ld(m, i) + b1c * g;
+    const vi = beta2 * <f64>ld(v, i) + b2c * g * g;
+    st(m, i, <f32>mi);
+    st(v, i, <f32>vi);
+    st(param, i, <f32>(p - lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps)));
   }
 }

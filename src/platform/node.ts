@@ -14,7 +14,9 @@ export const nodePlatform: Platform = {
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   },
   createWorker(url: URL, data: unknown): WorkerLike {
-    const w = new Worker(url, { workerData: data });
+    // workers inherit execArgv; --input-type (node -e scripts) is refused for file workers
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const w = new Worker(url, { workerData: data, execArgv });
     return {
       onMessage(cb) { w.on('message', cb); },
       onError(cb) { w.on('error', cb); },

@@ -304,7 +304,7 @@ export class Trainer {
     this.log(entry);
     const parts = [`valid step ${v.step}: loss ${v.loss.toFixed(4)} ppl ${v.ppl.toFixed(2)}`];
     if (v.exact !== undefined) parts.push(`exact ${v.exact.toFixed(1)}%`);
-    if (v.metric !== undefined) parts.push(`${this.options.metric} ${v.metric.toFixed(2)}`);
+    if (v.metric !== undefined && this.options.metric !== 'exact') parts.push(`${this.options.metric} ${v.metric.toFixed(2)}`);
     if (v.best) parts.push('(best)');
     else parts.push(`(no improvement ${s.badValidations}/${this.options.patience || '∞'})`);
     this.say(parts.join('  '));

@@ -28,7 +28,7 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: num
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!, e = expected[i]!;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e || (Number.isNaN(e) && Number.isNaN(a))) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
       assert.fail(`${what}: element ${i}: got ${a}, expected ${e}`);
     }
@@ -358,3 +358,28 @@ describe('createBackend', () => {
 
 // keep I32 referenced for readers: ids arrays are Int32Array views too
 export type _I32 = I32;
+
+describe('thread pool lifecycle', () => {
+  test('a process with an undisposed 2-thread backend still exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const url = new URL('../../src/kernels/index.js', import.meta.url).href;
+    const code = `const k = await import(${JSON.stringify(url)}); const b = await k.createBackend({ backend: 'wasm', threads: 2 });
+      const A = b.allocF32(64 * 256), B = b.allocF32(256 * 1024), C = b.allocF32(64 * 1024);
+      b.gemm(false, false, 64, 1024, 256, 1, A, 256, B, 1024, 0, C, 1024); console.log('done', b.threads);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { timeout: 20000, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /done 2/);
+  });
+
+  test('results do not depend on the thread count', async () => {
+    const b1 = await WasmBackend.create({ threads: 1 });
+    const b2 = await WasmBackend.create({ threads: 2, minParallelFlops: 1e3 });
+    const run = (be: WasmBackend): Float32Array => {
+      const A = randF(be, 37 * 300, 1), B = randF(be, 300 * 129, 2), C = be.allocF32(37 * 129);
+      be.gemm(false, true, 37, 129, 300, 1, A, 300, B, 300, 0, C, 129);
+      return Float32Array.from(C);
+    };
+    assert.deepEqual(run(b1), run(b2));
+    await b1.dispose(); await b2.dispose();
+  });
+});

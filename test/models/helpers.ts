@@ -66,6 +66,9 @@ export interface FitOptions {
   evalEvery?: number;
   target?: number;
   seed?: number;
+  /** Training string lengths (default 3–8). */
+  minLen?: number;
+  maxLen?: number;
 }
 
 /**
@@ -78,7 +81,7 @@ export function fitDigits(model: Seq2Seq, task: 'copy' | 'reverse', test: readon
   const evalEvery = o.evalEvery ?? 100;
   let acc = 0;
   for (let step = 1; step <= o.steps; step++) {
-    const batch = tokenBatch(digitPairs(rng, o.batchSize ?? 32, task));
+    const batch = tokenBatch(digitPairs(rng, o.batchSize ?? 32, task, o.minLen ?? 3, o.maxLen ?? 8));
     model.train();
     tidy(() => {
       opt.zeroGrad();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from '../../src/util/safetensors.js';
@@ -110,6 +110,4 @@ print(float(t.sum()), list(t.shape))
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  void readFileSync;
-  void readdirSync;
 });

@@ -11,9 +11,9 @@ const c = new Int32Array(init.ctrl, 0, ARGS_BYTE / 4);
 const a = new Float64Array(init.ctrl, ARGS_BYTE, MAX_ARGS);
 const tid = init.tid;
 const scratch = init.scratch;
-ctx.post('ready');
-
+// read the generation before announcing readiness: the first job may be posted right after
 let seen = Atomics.load(c, SEQ);
+ctx.post('ready');
 for (;;) {
   let s = Atomics.load(c, SEQ);
   for (let i = 0; s === seen && i < SPIN; i++) s = Atomics.load(c, SEQ);

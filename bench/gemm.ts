@@ -1,0 +1,166 @@
+/**
+ * gemm benchmark: GFLOP/s of C = A·B (M×K times K×N) for the js backend, the wasm backend on one
+ * thread and on all threads, and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
+ * several timed batches after warm-up. `s2s bench gemm [--json]` or `node dist/bench/gemm.js --json`.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { JsBackend } from '../src/kernels/js/index.js';
+import { WasmBackend } from '../src/kernels/wasm/index.js';
+import type { Backend } from '../src/kernels/backend.js';
+
+export type Shape = [M: number, K: number, N: number];
+export interface GemmBenchOptions {
+  json: boolean;
+  /** M×K×N triples (default: the five below). */
+  shapes?: Shape[];
+  /** Timed batches per measurement (median reported); default 7. */
+  reps?: number;
+  /** Skip the (slow) js backend. */
+  skipJs?: boolean;
+}
+
+export const DEFAULT_SHAPES: Shape[] = [[64, 256, 1024], [64, 512, 1024], [1280, 256, 1024], [1280, 256, 1000], [512, 512, 512]];
+
+interface Row { shape: string; M: number; K: number; N: number; gflops: Record<string, number | null> }
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Times `f` in batches of ~`target` ms; returns the median seconds per call. */
+function timeIt(f: () => void, flops: number, reps: number): number {
+  for (let i = 0; i < 3; i++) f(); // warm-up (tier-up to optimised code)
+  const t0 = performance.now();
+  f();
+  const once = Math.max(1e-3, performance.now() - t0);
+  const perBatch = Math.max(1, Math.round(60 / once)); // ~60 ms batches
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const s = performance.now();
+    for (let i = 0; i < perBatch; i++) f();
+    times.push((performance.now() - s) / perBatch / 1000);
+  }
+  void flops;
+  return median(times);
+}
+
+function fillRandom(a: Float32Array): void {
+  let s = 12345;
+  for (let i = 0; i < a.length; i++) { s = (s * 1103515245 + 12345) >>> 0; a[i] = s / 4294967296 - 0.5; }
+}
+
+function benchBackend(be: Backend, [M, K, N]: Shape, reps: number): number {
+  const A = be.allocF32(M * K), B = be.allocF32(K * N), C = be.allocF32(M * N);
+  fillRandom(A); fillRandom(B);
+  const flops = 2 * M * N * K;
+  const sec = timeIt(() => be.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N), flops, reps);
+  be.free(A); be.free(B); be.free(C);
+  return flops / sec / 1e9;
+}
+
+// TensorFlow.js is a devDependency only, loaded dynamically and typed loosely.
+interface TfLike {
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  getBackend(): string;
+  env(): { getAsync(flag: string): Promise<unknown> };
+  tensor2d(values: Float32Array, shape: [number, number]): { dispose(): void };
+  matMul(a: unknown, b: unknown): { dataSync(): unknown; dispose(): void };
+}
+
+async function loadTf(): Promise<{ tf: TfLike; threads: number; simd: unknown; multithread: unknown; version: string } | { error: string }> {
+  try {
+    const tf = (await import('@tensorflow/tfjs-core' as string)) as unknown as TfLike & { version_core?: string };
+    const w = (await import('@tensorflow/tfjs-backend-wasm' as string)) as { getThreadsCount?: () => number; version_wasm?: string };
+    if (!(await tf.setBackend('wasm'))) return { error: 'tf.setBackend("wasm") failed' };
+    await tf.ready();
+    return {
+      tf,
+      threads: w.getThreadsCount ? w.getThreadsCount() : 1,
+      simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+      multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+      version: w.version_wasm ?? '?',
+    };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+  }
+}
+
+function benchTf(tf: TfLike, [M, K, N]: Shape, reps: number): number {
+  const a0 = new Float32Array(M * K), b0 = new Float32Array(K * N);
+  fillRandom(a0); fillRandom(b0);
+  const a = tf.tensor2d(a0, [M, K]), b = tf.tensor2d(b0, [K, N]);
+  const flops = 2 * M * N * K;
+  // dataSync: the wasm backend computes synchronously; reading back keeps the comparison honest
+  const sec = timeIt(() => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }, flops, reps);
+  a.dispose(); b.dispose();
+  return flops / sec / 1e9;
+}
+
+export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: false }): Promise<object> {
+  const o: GemmBenchOptions = Array.isArray(opts) ? parseArgs(opts) : opts;
+  const shapes = o.shapes ?? DEFAULT_SHAPES;
+  const reps = o.reps ?? 7;
+  const threads = availableParallelism();
+  const js = new JsBackend();
+  const w1 = await WasmBackend.create({ threads: 1 });
+  const wN = await WasmBackend.create({ threads });
+  const tfl = await loadTf();
+  const rows: Row[] = [];
+  try {
+    for (const s of shapes) {
+      const g: Record<string, number | null> = {};
+      g.js = o.skipJs ? null : benchBackend(js, s, Math.min(reps, 3));
+      g.wasm1 = benchBackend(w1, s, reps);
+      g[`wasm${threads}`] = benchBackend(wN, s, reps);
+      g.tfjsWasm = 'tf' in tfl ? benchTf(tfl.tf, s, reps) : null;
+      for (const k of Object.keys(g)) if (g[k] !== null) g[k] = Math.round(g[k]! * 10) / 10;
+      rows.push({ shape: `${s[0]}x${s[1]}x${s[2]}`, M: s[0], K: s[1], N: s[2], gflops: g });
+      if (!o.json) {
+        const cells = Object.entries(g).map(([k, v]) => `${k} ${v === null ? '—' : v.toFixed(1)}`).join('  ');
+        console.log(`${rows.at(-1)!.shape.padEnd(16)} ${cells}`);
+      }
+    }
+  } finally {
+    await w1.dispose();
+    await wN.dispose();
+  }
+  const result = {
+    bench: 'gemm',
+    unit: 'GFLOP/s (median)',
+    op: 'C = A·B, M×K times K×N, float32, row-major',
+    machine: { cpu: cpus()[0]?.model ?? '?', threads, node: process.version },
+    peers: {
+      js: 'JsBackend (reference loops)',
+      wasm1: 'WasmBackend, threads = 1',
+      [`wasm${threads}`]: `WasmBackend, threads = ${threads}`,
+      tfjsWasm: 'tf' in tfl
+        ? `@tensorflow/tfjs-backend-wasm ${tfl.version} tf.matMul (+ dataSync), threads = ${tfl.threads} (its Node default; multithread support: ${String(tfl.multithread)}, simd: ${String(tfl.simd)})`
+        : `unavailable: ${tfl.error}`,
+    },
+    rows,
+  };
+  if (o.json) console.log(JSON.stringify(result, null, 2));
+  return result;
+}
+
+function parseArgs(argv: string[]): GemmBenchOptions {
+  const o: GemmBenchOptions = { json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') o.json = true;
+    else if (a === '--skip-js') o.skipJs = true;
+    else if (a === '--reps') o.reps = Number(argv[++i]);
+    else if (a === '--shapes') {
+      // e.g. --shapes 64x256x1024,512x512x512 (M×K×N)
+      o.shapes = argv[++i]!.split(',').map((t) => t.split('x').map(Number) as Shape);
+    } else throw new Error(`bench gemm: unknown flag ${a} (flags: --json --skip-js --reps N --shapes MxKxN,...)`);
+  }
+  return o;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runGemmBench(process.argv.slice(2));
+}

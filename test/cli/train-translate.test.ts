@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyPairs, tempDir, writeTsv } from '../train/helpers.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const TINY = ['--emb', '16', '--hidden', '32', '--dropout', '0', '--backend', 'js', '--batch-tokens', '150', '--lr', '0.01'];
+
+function s2s(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input: input ?? '' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('CLI: user mistakes print one line and exit 2', () => {
+  const d = tempDir('s2s-cli-err-');
+  try {
+    const tsv = join(d.dir, 't.tsv');
+    writeTsv(tsv, copyPairs(10, 1));
+    writeFileSync(join(d.dir, 'bad.tsv'), 'no tab here\n');
+    const cases: [string[], RegExp][] = [
+      [['train', '--bogus'], /unknown flag --bogus/],
+      [['train', '--train', tsv, '--valid', tsv], /--out is required/],
+      [['train', '--train', tsv, '--out', d.dir], /--valid is required/],
+      [['train', '--train', join(d.dir, 'missing.tsv'), '--valid', tsv, '--out', join(d.dir, 'r')], /missing\.tsv: no such file/],
+      [['train', '--train', join(d.dir, 'bad.tsv'), '--valid', tsv, '--out', join(d.dir, 'r')], /bad\.tsv:1: expected exactly one tab/],
+      [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--arch', 'transformer'], /--arch must be one of lstm\|gru\|rnn/],
+      [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--lr', 'fast'], /--lr expects a number/],
+      [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--resume'], /nothing to resume|holds no train-state/],
+      [['translate'], /--model is required/],
+      [['translate', '--model', join(d.dir, 'nope')], /no such run folder/],
+      [['translate', '--model', d.dir], /config\.json: cannot read the run config/],
+      [['translate', '--model', d.dir, '--beam', '2', '--n-best', '3'], /--n-best must be between 1 and --beam/],
+      [['bench', 'nope'], /unknown suite 'nope'/],
+    ];
+    for (const [args, re] of cases) {
+      const r = s2s(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+      assert.match(r.stderr, re, args.join(' '));
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    }
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('CLI: s2s train + s2s translate on a copy task (text and JSON output)', () => {
+  const d = tempDir('s2s-cli-e2e-');
+  try {
+    const pairs = copyPairs(300, 2);
+    writeTsv(join(d.dir, 'train.tsv'), pairs.slice(40));
+    writeTsv(join(d.dir, 'valid.tsv'), pairs.slice(0, 40));
+    const out = join(d.dir, 'run');
+    const t = s2s(['train', '--train', join(d.dir, 'train.tsv'), '--valid', join(d.dir, 'valid.tsv'), '--out', out, ...TINY, '--max-steps', '40', '--valid-every', '20', '--metric', 'bleu']);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /done \(max-steps\) after 40 steps/);
+    for (const f of ['config.json', 'model.safetensors', 'model.best.safetensors', 'train-state.json', 'train-state.safetensors', 'log.jsonl']) {
+      assert.ok(existsSync(join(out, f)), f);
+    }
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const v = log.filter((e) => e.type === 'valid');
+    assert.deepEqual(v.map((e) => e.step), [20, 40]);
+    assert.ok(v.every((e) => typeof e.bleu === 'number' && typeof e.exact === 'number' && e.ppl > 1));
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(cfg.model.hidden, 32);
+    assert.equal(cfg.codecs.src.tokenizer.type, 'space');
+
+    const inputs = 'a b c\nh g\n\nd e f g\n';
+    const tr = s2s(['translate', '--model', out, '--beam', '3', '--backend', 'js'], inputs);
+    assert.equal(tr.code, 0, tr.stderr);
+    const lines = tr.stdout.split('\n');
+    assert.equal(lines.length, 5); // 4 outputs + trailing newline
+    assert.ok(lines.slice(0, 4).every((l) => /^[a-h ]*$/.test(l)), tr.stdout);
+    const js = s2s(['translate', '--model', out, '--beam', '3', '--n-best', '2', '--json', '--backend', 'js'], inputs);
+    assert.equal(js.code, 0, js.stderr);
+    const rows = js.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(rows.length, 4);
+    assert.equal(rows[0].source, 'a b c');
+    assert.equal(rows[0].hypotheses.length, 2);
+    assert.equal(rows[0].hypotheses[0].text, lines[0]);
+    assert.ok(rows[0].hypotheses[0].score >= rows[0].hypotheses[1].score);
+    const att = rows[0].hypotheses[0].attention;
+    assert.equal(att.length, rows[0].hypotheses[0].tokens.length);
+    if (att.length > 0) assert.equal(att[0].length, 3);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('CLI: SIGINT saves and exits 130; --resume finishes the run', async () => {
+  const d = tempDir('s2s-cli-sig-');
+  try {
+    const pairs = copyPairs(300, 3);
+    writeTsv(join(d.dir, 'train.tsv'), pairs.slice(40));
+    writeTsv(join(d.dir, 'valid.tsv'), pairs.slice(0, 40));
+    const out = join(d.dir, 'run');
+    const args = ['train', '--train', join(d.dir, 'train.tsv'), '--valid', join(d.dir, 'valid.tsv'), '--out', out, ...TINY, '--valid-every', '100000', '--log-every', '1'];
+    const child = spawn(process.execPath, [MAIN, ...args, '--max-steps', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // Wait until a few steps are logged, then interrupt.
+    const logPath = join(out, 'log.jsonl');
+    for (let i = 0; i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (existsSync(logPath) && readFileSync(logPath, 'utf8').split('\n').length > 5) break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopped by SIGINT at step \d+; saved/);
+    const state = JSON.parse(readFileSync(join(out, 'train-state.json'), 'utf8'));
+    assert.ok(state.step >= 5);
+    assert.equal(state.stopped, 'SIGINT');
+    const r = s2s([...args, '--max-steps', String(state.step + 5), '--resume']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`resumed at step ${state.step}`));
+    assert.equal(JSON.parse(readFileSync(join(out, 'train-state.json'), 'utf8')).step, state.step + 5);
+  } finally {
+    d.cleanup();
+  }
+});
