@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { JsBackend } from '../src/kernels/js/index.js';
 import { WasmBackend } from '../src/kernels/wasm/index.js';
 import type { Backend } from '../src/kernels/backend.js';
+import { helpText, parseFlags, type FlagSpec } from '../src/cli/args.js';
+import { UserError } from '../src/util/errors.js';
 
 export type Shape = [M: number, K: number, N: number];
 export interface GemmBenchOptions {
@@ -146,17 +148,34 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
   return result;
 }
 
+const GEMM_FLAGS: Record<string, FlagSpec> = {
+  json: { type: 'bool', help: 'print the result as JSON' },
+  'skip-js': { type: 'bool', help: 'leave out the (slow) js backend' },
+  reps: { type: 'int', help: 'timed batches per shape' },
+  shapes: { type: 'string', help: 'M×K×N list, e.g. 64x256x1024,512x512x512' },
+  help: { type: 'bool', help: 'show this help' },
+};
+
 function parseArgs(argv: string[]): GemmBenchOptions {
-  const o: GemmBenchOptions = { json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') o.json = true;
-    else if (a === '--skip-js') o.skipJs = true;
-    else if (a === '--reps') o.reps = Number(argv[++i]);
-    else if (a === '--shapes') {
-      // e.g. --shapes 64x256x1024,512x512x512 (M×K×N)
-      o.shapes = argv[++i]!.split(',').map((t) => t.split('x').map(Number) as Shape);
-    } else throw new Error(`bench gemm: unknown flag ${a} (flags: --json --skip-js --reps N --shapes MxKxN,...)`);
+  const { flags, rest } = parseFlags('bench gemm', argv, GEMM_FLAGS);
+  if (rest.length > 0) throw new UserError(`s2s bench gemm: unexpected argument '${rest[0]}'`);
+  if (flags['help'] === true) {
+    console.log(helpText('bench gemm', 'GFLOP/s of js, wasm (1 thread, all threads) and TensorFlow.js wasm', GEMM_FLAGS));
+    process.exit(0);
+  }
+  const o: GemmBenchOptions = { json: flags['json'] === true, skipJs: flags['skip-js'] === true };
+  if (flags['reps'] !== undefined) {
+    o.reps = flags['reps'] as number;
+    if (!(o.reps >= 1)) throw new UserError(`s2s bench gemm: --reps must be ≥ 1, got ${o.reps}`);
+  }
+  if (typeof flags['shapes'] === 'string') {
+    o.shapes = flags['shapes'].split(',').map((t) => {
+      const dims = t.split('x').map(Number);
+      if (dims.length !== 3 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+        throw new UserError(`s2s bench gemm: --shapes item '${t}' is not MxKxN with positive integers`);
+      }
+      return dims as unknown as Shape;
+    });
   }
   return o;
 }

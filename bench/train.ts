@@ -8,7 +8,7 @@ import { beamSearch, greedy } from '../src/decode/index.js';
 import { createBackend, disposeBackend } from '../src/kernels/index.js';
 import { buildModel } from '../src/models/index.js';
 import { Adam, backend, Rng, setBackend, tidy } from '../src/tensor/index.js';
-import { BOS, EOS } from '../src/train/index.js';
+import { BOS_ID as BOS, EOS_ID as EOS } from '../src/util/special-ids.js';
 import { UserError } from '../src/util/errors.js';
 
 /**

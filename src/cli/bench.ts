@@ -3,17 +3,31 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { UserError } from '../util/errors.js';
+import { parseFlags, type FlagSpec } from './args.js';
 
 /**
  * `s2s bench train|gemm|data [flags]`: benchmarks that print JSON. Each suite lives under bench/
  * (compiled to dist/bench/) and loads lazily, so a suite that is not built yet gives a clear error
  * instead of breaking the others.
  */
-const SUITES: Record<string, { file: string; fn: string; summary: string }> = {
+const SUITES: Record<string, { file: string; fn: string; summary: string; args?: (argv: string[]) => unknown }> = {
   train: { file: 'train.js', fn: 'runTrainBench', summary: 'training step and decoding speed of the benchmark model (--peer: PyTorch side by side)' },
   gemm: { file: 'gemm.js', fn: 'runGemmBench', summary: 'matrix-multiply kernels (GFLOP/s)' },
-  data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)' },
+  data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)', args: dataArgs },
 };
+
+/** runDataBench takes an options object rather than argv. */
+function dataArgs(argv: string[]): { json: boolean; lines?: number } {
+  const specs: Record<string, FlagSpec> = {
+    json: { type: 'bool', help: 'print JSON' },
+    lines: { type: 'int', help: 'corpus lines to generate (default 1,000,000)' },
+  };
+  const { flags, rest } = parseFlags('bench data', argv, specs);
+  if (rest.length > 0) throw new UserError(`s2s bench data: unexpected argument '${rest[0]}'`);
+  const lines = flags['lines'] as number | undefined;
+  if (lines !== undefined && !(lines >= 1)) throw new UserError(`s2s bench data: --lines must be ≥ 1, got ${lines}`);
+  return { json: flags['json'] === true, lines };
+}
 
 function usage(): string {
   const lines = ['usage: s2s bench <suite> [flags]   (s2s bench <suite> --help for its flags)', ''];
@@ -41,6 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   const fn = mod[spec.fn];
   if (typeof fn !== 'function') throw new UserError(`s2s bench ${suite}: ${path} does not export ${spec.fn}`);
-  const code = await (fn as (argv: string[]) => Promise<number | void>)(rest);
+  const input = spec.args ? spec.args(rest) : rest;
+  const code = await (fn as (arg: unknown) => Promise<unknown>)(input);
+  // runDataBench returns its JSON rather than printing it.
+  if (suite === 'data' && (input as { json: boolean }).json) console.log(JSON.stringify(code));
   return typeof code === 'number' ? code : 0;
 }

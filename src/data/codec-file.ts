@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { codecPairFromJSON, codecPairToJSON, type CodecPair, type CodecPairJSON } from './codec.js';
 
 /** Writes both codecs as one JSON file, atomically (a crash never leaves half a file). */

@@ -13,4 +13,4 @@ export { Vocab, SPECIALS, PAD_ID, UNK_ID, BOS_ID, EOS_ID, type VocabJSON, type V
 export { TextCodec, codecPairToJSON, codecPairFromJSON, type CodecPair, type CodecPairJSON, type TextCodecJSON } from './codec.js';
 export { saveCodecs, loadCodecs } from './codec-file.js';
 export { buildCodecs, DEFAULT_MERGES, type BuildCodecsOptions } from './build.js';
-export { writeFileAtomic, AtomicLineWriter } from './atomic.js';
+export { writeFileAtomic, AtomicLineWriter } from '../util/atomic.js';

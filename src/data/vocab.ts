@@ -2,10 +2,8 @@ import { UserError } from '../util/errors.js';
 
 /** Special tokens, always the first four ids in this order. */
 export const SPECIALS = ['<pad>', '<unk>', '<s>', '</s>'] as const;
-export const PAD_ID = 0;
-export const UNK_ID = 1;
-export const BOS_ID = 2;
-export const EOS_ID = 3;
+import { PAD_ID, UNK_ID, BOS_ID, EOS_ID } from '../util/special-ids.js';
+export { PAD_ID, UNK_ID, BOS_ID, EOS_ID };
 
 export interface VocabOptions {
   /** keep tokens seen at least this often (default 1) */

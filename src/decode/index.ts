@@ -1,4 +1,4 @@
-export { BOS_ID, EOS_ID, maxSteps, type Scorer, type SourceBatch, type Hypothesis, type LengthOptions } from './scorer.js';
+export { maxSteps, type Scorer, type SourceBatch, type Hypothesis, type LengthOptions } from './scorer.js';
 export { greedy, type GreedyOptions } from './greedy.js';
 export { beamSearch, lengthPenalty, type BeamOptions } from './beam.js';
 export { sample, type SampleOptions } from './sample.js';

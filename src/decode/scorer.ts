@@ -1,8 +1,8 @@
 import type { Tensor } from '../tensor/index.js';
 
 /** Token ids the searches use unless told otherwise (the data layer's Vocab order). */
-export const BOS_ID = 2;
-export const EOS_ID = 3;
+import { BOS_ID, EOS_ID } from '../util/special-ids.js';
+export { BOS_ID, EOS_ID };
 
 /**
  * The narrow interface between a model and every search (greedy, beam, sampling; the CLI and the

@@ -2,10 +2,8 @@ import type { Tensor } from '../tensor/index.js';
 import type { RecurrentState } from '../nn/index.js';
 
 /** Token ids shared with the data layer's Vocab. */
-export const PAD = 0;
-export const UNK = 1;
-export const BOS = 2;
-export const EOS = 3;
+import { PAD_ID as PAD, UNK_ID as UNK, BOS_ID as BOS, EOS_ID as EOS } from '../util/special-ids.js';
+export { PAD, UNK, BOS, EOS };
 
 /**
  * A teacher-forcing batch of token ids, row-major and padded with 0:

@@ -8,10 +8,8 @@
  */
 
 /** Token ids of the special symbols (the same in every Vocab). */
-export const PAD = 0;
-export const UNK = 1;
-export const BOS = 2;
-export const EOS = 3;
+import { PAD_ID as PAD, UNK_ID as UNK, BOS_ID as BOS, EOS_ID as EOS } from '../util/special-ids.js';
+export { PAD, UNK, BOS, EOS };
 
 /** One training example as ids, without BOS/EOS. */
 export interface Example {

@@ -2,7 +2,7 @@
  * Training: batching, the trainer loop, checkpoints (the RUN folder), loading a run and
  * translating with it. See docs/training.md.
  */
-export { PAD, UNK, BOS, EOS, planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
+export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
 export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
 export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
 export {

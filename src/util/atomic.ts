@@ -1,5 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -80,4 +82,40 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
     throw e;
   }
   fsyncDirSync(dirname(path));
+}
+
+/**
+ * A line-by-line writer to a temp file that becomes `path` only on `commit()`; `abort()` removes
+ * it. Waits for the stream to drain, so memory stays bounded however much is written.
+ */
+export class AtomicLineWriter {
+  private readonly tmp: string;
+  private readonly stream: WriteStream;
+  lines = 0;
+  private error: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.tmp = tempPathFor(path);
+    this.stream = createWriteStream(this.tmp, { encoding: 'utf8' });
+    // kept and rethrown from write/commit, so a failed open is an error there, not a crash
+    this.stream.on('error', (err) => (this.error = err));
+  }
+
+  async write(line: string): Promise<void> {
+    if (this.error) throw this.error;
+    this.lines++;
+    if (!this.stream.write(line + '\n')) await once(this.stream, 'drain');
+  }
+
+  async commit(): Promise<void> {
+    if (this.error) throw this.error;
+    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await rename(this.tmp, this.path);
+    fsyncDirSync(dirname(this.path));
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await rm(this.tmp, { force: true });
+  }
 }
