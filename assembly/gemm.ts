@@ -266,6 +266,109 @@ function scaleC(m0: i32, m1: i32, n0: i32, n1: i32, beta: f32, C: usize, ldc: i3
   }
 }
 
+// Direct path for skinny problems (a few rows of C, or a tiny K), where packing and the padded 5×8
+// tiles cost more than the arithmetic: the attention bmm's of one decoder step (M = 1, or K = 1),
+// decoding with a small batch. Row i of alpha·op(A) is copied once into `arow` (contiguous), then
+// - op(B) = B (rows of B contiguous along N): C[i, j..j+8) accumulated in registers over k;
+// - op(B) = Bᵀ (B's rows contiguous along K): dot products, four columns of C at a time.
+function gemmDirect(
+  transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
+  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, arow: usize,
+): void {
+  const vbeta = f32x4.splat(beta);
+  const ldbB = <usize>ldb << 2;
+  for (let i = m0; i < m1; i++) {
+    if (!transA) {
+      const s = A + <usize>i * (<usize>lda << 2);
+      let k = 0;
+      const va = f32x4.splat(alpha);
+      for (; k + 4 <= K; k += 4) v128.store(arow + (<usize>k << 2), f32x4.mul(v128.load(s + (<usize>k << 2)), va));
+      for (; k < K; k++) store<f32>(arow + (<usize>k << 2), load<f32>(s + (<usize>k << 2)) * alpha);
+    } else {
+      let s = A + (<usize>i << 2);
+      const sl = <usize>lda << 2;
+      for (let k = 0; k < K; k++) { store<f32>(arow + (<usize>k << 2), load<f32>(s) * alpha); s += sl; }
+    }
+    const crow = C + <usize>i * (<usize>ldc << 2);
+    if (!transB) {
+      let j = n0;
+      for (; j + 8 <= n1; j += 8) {
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+        let b = B + (<usize>j << 2);
+        for (let k = 0; k < K; k++) {
+          const x = v128.load32_splat(arow + (<usize>k << 2));
+          c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
+          c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+          b += ldbB;
+        }
+        const p = crow + (<usize>j << 2);
+        if (beta == 0) { v128.store(p, c0); v128.store(p, c1, 16); }
+        else {
+          v128.store(p, f32x4.add(c0, f32x4.mul(v128.load(p), vbeta)));
+          v128.store(p, f32x4.add(c1, f32x4.mul(v128.load(p, 16), vbeta)), 16);
+        }
+      }
+      for (; j + 4 <= n1; j += 4) {
+        let c0 = f32x4.splat(0);
+        let b = B + (<usize>j << 2);
+        for (let k = 0; k < K; k++) {
+          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(arow + (<usize>k << 2)), v128.load(b)));
+          b += ldbB;
+        }
+        const p = crow + (<usize>j << 2);
+        if (beta == 0) v128.store(p, c0);
+        else v128.store(p, f32x4.add(c0, f32x4.mul(v128.load(p), vbeta)));
+      }
+      for (; j < n1; j++) {
+        let acc: f32 = 0;
+        let b = B + (<usize>j << 2);
+        for (let k = 0; k < K; k++) { acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b); b += ldbB; }
+        const p = crow + (<usize>j << 2);
+        store<f32>(p, beta == 0 ? acc : acc + beta * load<f32>(p));
+      }
+    } else {
+      let j = n0;
+      for (; j + 4 <= n1; j += 4) {
+        const b0 = B + <usize>j * ldbB, b1 = b0 + ldbB, b2 = b1 + ldbB, b3 = b2 + ldbB;
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 4 <= K; k += 4) {
+          const ko = <usize>k << 2;
+          const x = v128.load(arow + ko);
+          s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + ko)));
+          s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + ko)));
+          s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + ko)));
+          s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + ko)));
+        }
+        // horizontal sums of s0..s3 → one vector (c_j, c_j+1, c_j+2, c_j+3)
+        const u0 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7));
+        const u1 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
+        let r = f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
+        for (; k < K; k++) {
+          const ko = <usize>k << 2;
+          const x = f32x4.splat(load<f32>(arow + ko));
+          const bv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(b0 + ko)), 1, load<f32>(b1 + ko)), 2, load<f32>(b2 + ko)), 3, load<f32>(b3 + ko));
+          r = f32x4.add(r, f32x4.mul(x, bv));
+        }
+        const p = crow + (<usize>j << 2);
+        if (beta == 0) v128.store(p, r);
+        else v128.store(p, f32x4.add(r, f32x4.mul(v128.load(p), vbeta)));
+      }
+      for (; j < n1; j++) {
+        const b0 = B + <usize>j * ldbB;
+        let s0 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 4 <= K; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(arow + (<usize>k << 2)), v128.load(b0 + (<usize>k << 2))));
+        const u = f32x4.add(s0, v128.shuffle<f32>(s0, s0, 2, 3, 0, 1));
+        let acc = f32x4.extract_lane(u, 0) + f32x4.extract_lane(u, 1);
+        for (; k < K; k++) acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b0 + (<usize>k << 2));
+        const p = crow + (<usize>j << 2);
+        store<f32>(p, beta == 0 ? acc : acc + beta * load<f32>(p));
+      }
+    }
+  }
+}
+
 /** Computes the block C[m0:m1, n0:n1] of the gemm on one thread with the given scratch. */
 export function gemmRange(
   transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
@@ -277,6 +380,11 @@ export function gemmRange(
     return;
   }
   const base = (scratch + 63) & ~(<usize>63);
+  // skinny: fewer rows than one micro-tile, or a K too short to amortise packing
+  if ((m1 - m0 < MR || K <= 4) && K <= PACK_A_BYTES / 4) {
+    gemmDirect(transA, transB, m0, m1, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, base);
+    return;
+  }
   const pA = base;
   const pB = pA + <usize>PACK_A_BYTES;
   const tile = pB + <usize>PACK_B_BYTES;

@@ -7,6 +7,9 @@ export {
   softmaxCrossEntropy, softmaxCrossEntropyBackward,
   gatherRows, scatterAddRows, lstmCell, lstmCellBackward, gruCell, gruCellBackward, adamStep,
 } from './elementwise';
+export {
+  fill32, copy32, addInto, copyStrided, broadcastInner, maskedFill, unaryBackward, binaryStrided,
+} from './memops';
 
 /** First byte past the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize {

@@ -1,5 +1,5 @@
 import {
-  add, concat, dropout, embedding, intTensor, isGradEnabled, matmul, slice, type Rng, type Tensor,
+  add, concat, dropout, embedding, intTensor, isGradEnabled, lstmAttentionSequence, matmul, slice, zeros, type Rng, type Tensor,
 } from '../tensor/index.js';
 import {
   Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type RecurrentCell,
@@ -110,6 +110,16 @@ export class Decoder extends Module {
       // input feeding: every step needs the previous h̃, so the first layer runs step by step too,
       // but emb·W_ih + b for all steps is still one matmul
       const xp = this.cells[0]!.projectInput(x);
+      const att = this.attention;
+      const cell = this.cells[0]!;
+      if (this.cells.length === 1 && cell.kind === 'lstm' && (att.kind === 'general' || att.kind === 'dot')) {
+        // the whole teacher-forced loop in one fused op (same values as the step-by-step path below)
+        const out = lstmAttentionSequence({
+          xp, h0: st.h[0]!, c0: st.c ? st.c[0]! : zeros([B, cell.hiddenSize]), feed0: st.feed, weightHh: cell.weight_hh,
+          weightFeed: this.weight_feed, memory: st.memory!, keys: st.keys!, mask: st.mask, weightC: att.W_c,
+        });
+        return { out, batchMajor: false };
+      }
       const outs: Tensor[] = [];
       let cur = st;
       for (let t = 0; t < T; t++) {

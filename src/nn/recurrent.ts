@@ -1,5 +1,5 @@
 import {
-  add, concat, embedding, gruCell, intTensor, lstmCell, matmul, maskedFill, reshape, slice, tanh,
+  add, concat, embedding, gruCell, intTensor, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
   transpose, zeros, dropout, isGradEnabled, type Rng, type Tensor,
 } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
@@ -88,6 +88,13 @@ export class RecurrentCell extends Module {
    */
   runSequence(xp: Tensor, init: RecurrentState, layout: SequenceLayout): { out: Tensor; final: RecurrentState } {
     const { T, B } = layout;
+    if (this.kind === 'lstm') {
+      // one fused op for the whole layer: no per-step tensors, one weight-gradient gemm
+      const { h: out, c: cs } = lstmSequence(xp, init.h, init.c!, this.weight_hh);
+      if (!layout.padded) return { out, final: { h: slice(out, 0, (T - 1) * B, T * B), c: slice(cs, 0, (T - 1) * B, T * B) } };
+      const last = layout.lastRows();
+      return { out, final: { h: embedding(out, last), c: embedding(cs, last) } };
+    }
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     let s = init;

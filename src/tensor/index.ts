@@ -21,6 +21,7 @@ export { maskedFill, dropout } from './ops/mask.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/norm.js';
 export { lstmCell, gruCell } from './ops/cells.js';
+export { lstmSequence, lstmAttentionSequence, type LstmAttentionInputs } from './ops/recurrent.js';
 export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';
 export { Rng } from './rng.js';
 export { parameter, uniformInit, normalInit, xavierUniform, zerosInit } from './init.js';

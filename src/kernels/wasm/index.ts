@@ -23,6 +23,11 @@ export interface WasmBackendOptions {
 }
 
 const DEFAULT_MIN_PARALLEL_FLOPS = 4e6;
+/** i32 slots of the strided kernels' argument block: dims, strides, strides for up to 16 dims. */
+const MAX_RANK = 16;
+const ARG_SLOTS = 3 * MAX_RANK;
+const f32bits = new Int32Array(1);
+const f32view = new Float32Array(f32bits.buffer);
 
 export class WasmBackend extends JsBackend {
   override readonly name: 'js' | 'wasm' = 'wasm';
@@ -32,15 +37,21 @@ export class WasmBackend extends JsBackend {
   private pool: ThreadPool | null;
   private readonly scratch0: number;
   private readonly minParallelFlops: number;
+  /** A small block of the linear memory for shape/stride arguments of the strided kernels. */
+  private readonly argp: number;
+  private readonly argv: Int32Array;
 
   private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number) {
     super();
+    this.argp = heap.reserve(ARG_SLOTS * 4);
     this.E = E;
     this.heap = heap;
     this.pool = pool;
     this.scratch0 = scratch0;
     this.threads = pool ? pool.size + 1 : 1;
     this.minParallelFlops = minParallelFlops;
+    // shared memory never detaches a view on grow, so this view of today's buffer stays valid
+    this.argv = new Int32Array(heap.buffers[heap.buffers.length - 1]!, this.argp, ARG_SLOTS);
   }
 
   /** Loads and instantiates the module, reserves per-thread gemm scratch, starts the workers. */
@@ -68,12 +79,12 @@ export class WasmBackend extends JsBackend {
   // ---- memory ----
   override allocF32(n: number, zero?: boolean): F32 {
     const a = this.heap.allocF32(n);
-    if (zero) a.fill(0);
+    if (zero && n > 0) this.E.fill32(a.byteOffset, 0, n);
     return a;
   }
   override allocI32(n: number, zero?: boolean): I32 {
     const a = this.heap.allocI32(n);
-    if (zero) a.fill(0);
+    if (zero && n > 0) this.E.fill32(a.byteOffset, 0, n);
     return a;
   }
   override free(a: F32 | I32): void {
@@ -154,7 +165,88 @@ export class WasmBackend extends JsBackend {
     else super.binaryRowBroadcast(op, rows, n, a, b, out);
   }
 
+  override fill(out: F32 | I32, value: number, n: number): void {
+    if (n <= 0) return;
+    if (!this.w1(out)) { super.fill(out, value, n); return; }
+    let bits: number;
+    if (out instanceof Float32Array) { f32view[0] = value; bits = f32bits[0]!; } else bits = value | 0;
+    this.E.fill32(out.byteOffset, bits, n);
+  }
+  override copy(src: F32 | I32, dst: F32 | I32, n: number): void {
+    if (src === dst || n <= 0) return;
+    // f32 → i32 (or back) converts values in js; same-type copies move bits
+    if (this.w2(src, dst) && (src instanceof Float32Array) === (dst instanceof Float32Array)) this.E.copy32(src.byteOffset, dst.byteOffset, n);
+    else super.copy(src, dst, n);
+  }
+  override unaryBackward(op: UnaryOp, n: number, x: F32, y: F32, dy: F32, dx: F32, accumulate: boolean): void {
+    if (n > 0 && this.w3(x, y, dy) && this.w1(dx)) this.E.unaryBackward(op, n, x.byteOffset, y.byteOffset, dy.byteOffset, dx.byteOffset, accumulate ? 1 : 0);
+    else super.unaryBackward(op, n, x, y, dy, dx, accumulate);
+  }
+  override maskedFill(n: number, x: F32, mask: F32 | I32, value: number, out: F32): void {
+    if (n > 0 && this.w3(x, mask, out)) this.E.maskedFill(n, x.byteOffset, mask.byteOffset, mask instanceof Int32Array ? 1 : 0, value, out.byteOffset);
+    else super.maskedFill(n, x, mask, value, out);
+  }
+
+  /**
+   * Writes `shape` and two stride lists into the argument block with size-1 dimensions dropped and
+   * neighbours merged where both operands are contiguous across them (a slice of rows, a concat, a
+   * whole-array copy become one or two runs). Returns the rank (≥ 1), 0 for an empty shape, or −1
+   * when the shape is too long for the block.
+   */
+  private packStrides(shape: readonly number[], s1: readonly number[], s2: readonly number[]): number {
+    const R = shape.length;
+    if (R > MAX_RANK) return -1;
+    const v = this.argv;
+    let r = 0;
+    for (let d = 0; d < R; d++) {
+      const n = shape[d]!;
+      if (n === 0) return 0;
+      if (n === 1) continue;
+      const a = s1[d]!, b = s2[d]!;
+      if (r > 0) {
+        const pn = v[r - 1]!, pa = v[MAX_RANK + r - 1]!, pb = v[2 * MAX_RANK + r - 1]!;
+        if (pa === a * n && pb === b * n) {
+          v[r - 1] = pn * n; v[MAX_RANK + r - 1] = a; v[2 * MAX_RANK + r - 1] = b;
+          continue;
+        }
+      }
+      v[r] = n; v[MAX_RANK + r] = a; v[2 * MAX_RANK + r] = b;
+      r++;
+    }
+    if (r === 0) { v[0] = 1; v[MAX_RANK] = 0; v[2 * MAX_RANK] = 0; r = 1; }
+    // the kernels read dims, strides, strides packed back to back at rank spacing
+    if (r < MAX_RANK) {
+      for (let d = 0; d < r; d++) v[r + d] = v[MAX_RANK + d]!;
+      for (let d = 0; d < r; d++) v[2 * r + d] = v[2 * MAX_RANK + d]!;
+    }
+    return r;
+  }
+
+  override copyStrided(shape: readonly number[], src: F32 | I32, srcStrides: readonly number[], dst: F32 | I32, dstStrides: readonly number[], accumulate: boolean): void {
+    const sameType = (src instanceof Float32Array) === (dst instanceof Float32Array);
+    if (!this.w2(src, dst) || !sameType || (accumulate && !(dst instanceof Float32Array))) {
+      super.copyStrided(shape, src, srcStrides, dst, dstStrides, accumulate); return;
+    }
+    const rank = this.packStrides(shape, srcStrides, dstStrides);
+    if (rank === 0) return;
+    if (rank < 0) { super.copyStrided(shape, src, srcStrides, dst, dstStrides, accumulate); return; }
+    this.E.copyStrided(rank, this.argp, src.byteOffset, dst.byteOffset, accumulate ? 1 : 0, 0, 1);
+  }
+
+  override binaryStrided(op: BinaryOp, shape: readonly number[], a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32): void {
+    if (!this.w3(a, b, out)) { super.binaryStrided(op, shape, a, aStrides, b, bStrides, out); return; }
+    const rank = this.packStrides(shape, aStrides, bStrides);
+    if (rank === 0) return;
+    if (rank < 0) { super.binaryStrided(op, shape, a, aStrides, b, bStrides, out); return; }
+    this.E.binaryStrided(op, rank, this.argp, a.byteOffset, b.byteOffset, out.byteOffset);
+  }
+
   // ---- reductions ----
+  override broadcastInner(outer: number, reduce: number, inner: number, g: F32, out: F32, accumulate: boolean): void {
+    if (outer <= 0 || reduce <= 0 || inner <= 0) return;
+    if (this.w2(g, out)) this.E.broadcastInner(outer, reduce, inner, g.byteOffset, out.byteOffset, accumulate ? 1 : 0);
+    else super.broadcastInner(outer, reduce, inner, g, out, accumulate);
+  }
   override reduceSum(outer: number, reduce: number, inner: number, x: F32, out: F32, accumulate: boolean): void {
     if (this.w2(x, out)) this.E.reduceSum(outer, reduce, inner, x.byteOffset, out.byteOffset, accumulate ? 1 : 0);
     else super.reduceSum(outer, reduce, inner, x, out, accumulate);

@@ -47,6 +47,14 @@ export interface KernelExports {
   lstmCellBackward(B: number, H: number, acts: number, cPrev: number, c: number, dh: number, dc: number, dGates: number, dcPrev: number, acc: number): void;
   gruCell(B: number, H: number, xg: number, hg: number, hPrev: number, h: number, acts: number): void;
   gruCellBackward(B: number, H: number, acts: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number, acc: number): void;
+  fill32(out: number, bits: number, n: number): void;
+  copy32(src: number, dst: number, n: number): void;
+  addInto(n: number, x: number, y: number): void;
+  copyStrided(rank: number, args: number, src: number, dst: number, acc: number, tid: number, nth: number): void;
+  broadcastInner(outer: number, reduce: number, inner: number, g: number, out: number, acc: number): void;
+  maskedFill(n: number, x: number, mask: number, maskInt: number, value: number, out: number): void;
+  unaryBackward(op: number, n: number, x: number, y: number, dy: number, dx: number, acc: number): void;
+  binaryStrided(op: number, rank: number, args: number, a: number, b: number, out: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number): void;
 }
 
