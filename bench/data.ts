@@ -9,20 +9,11 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BpeTokenizer, buildCodecs, readTsv, type TextCodec, type TextPair } from '../src/data/index.js';
+import { mulberry32 } from '../src/util/mulberry32.js';
 
 const GETTEXT_TRAIN = '/work/shared/data/gettext-en-de.train.tsv';
 const MB = 1024 * 1024;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A made-up language: words from syllables, drawn with a skewed (Zipf-like) frequency. */
 function makeLanguage(next: () => number, size: number, syllables: string[]): string[] {

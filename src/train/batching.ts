@@ -9,6 +9,9 @@
 
 /** Token ids of the special symbols (the same in every Vocab). */
 import { PAD_ID as PAD, UNK_ID as UNK, BOS_ID as BOS, EOS_ID as EOS } from '../util/special-ids.js';
+import { mulberry32 } from '../util/mulberry32.js';
+import type { Seq2SeqBatch } from '../models/index.js';
+export { mulberry32 };
 export { PAD, UNK, BOS, EOS };
 
 /** One training example as ids, without BOS/EOS. */
@@ -17,19 +20,8 @@ export interface Example {
   tgt: number[];
 }
 
-/** The model's batch layout (see Seq2SeqBatch in src/models). */
-export interface IdBatch {
-  B: number;
-  S: number;
-  T: number;
-  /** B × S source ids, padded with 0 */
-  src: Int32Array;
-  srcLen: number[];
-  /** B × T: BOS + target, padded with 0 */
-  tgtIn: Int32Array;
-  /** B × T: target + EOS, padded with 0 */
-  tgtOut: Int32Array;
-}
+/** The model's batch layout: B × S source ids, B × T BOS + target, B × T target + EOS, padded with 0. */
+export type IdBatch = Seq2SeqBatch;
 
 export interface BatchingOptions {
   /**
@@ -45,17 +37,6 @@ export interface BatchingOptions {
 
 const POOL_BATCHES = 50;
 
-/** A small seeded generator (mulberry32) for the data order; independent of the model's Rng. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffleInPlace<T>(a: T[], rand: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {

@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 } from '../../src/util/mulberry32.js';
+/** mulberry32: a small seeded PRNG, so property tests see the same strings every run. */
+export const rng = mulberry32;
 
 /** A fresh temp folder and its cleanup. */
 export function tempDir(prefix = 's2s-data-'): { dir: string; cleanup: () => void } {
@@ -14,17 +17,6 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** mulberry32: a small seeded PRNG, so property tests see the same strings every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Character pools for random text: the scripts and the awkward cases (combining marks, astral
