@@ -7,11 +7,12 @@
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BpeTokenizer, buildCodecs, readTsv, type TextCodec, type TextPair } from '../src/data/index.js';
 import { mulberry32 } from '../src/util/mulberry32.js';
 
-const GETTEXT_TRAIN = '/work/shared/data/gettext-en-de.train.tsv';
+/** The project's shared English→German corpus, beside the repository (override: S2S_BPE_CORPUS). */
+const GETTEXT_TRAIN = process.env['S2S_BPE_CORPUS'] ?? resolve(process.cwd(), '..', 'shared', 'data', 'gettext-en-de.train.tsv');
 const MB = 1024 * 1024;
 
 
