@@ -35,7 +35,7 @@ export function unary(op: i32, n: i32, x: usize, out: usize): void {
     case 2: for (; i < n; i++) st(out, i, Mathf.log(ld(x, i))); break;
     case 3: for (; i < n4; i += 4) stv(out, i, vtanh(ldv(x, i))); break;
     case 4: for (; i < n4; i += 4) stv(out, i, vsigmoid(ldv(x, i))); break;
-    case 5: for (; i < n4; i += 4) stv(out, i, f32x4.max(ldv(x, i), f32x4.splat(0))); break;
+    case 5: for (; i < n4; i += 4) stv(out, i, f32x4.pmax(f32x4.splat(0), ldv(x, i))); break; // 0 < x ? x : 0 (NaN → 0, as js)
     case 6: for (; i < n4; i += 4) stv(out, i, f32x4.sqrt(ldv(x, i))); break;
     case 7: for (; i < n4; i += 4) { const v = ldv(x, i); stv(out, i, f32x4.mul(v, v)); } break;
     case 8: for (; i < n4; i += 4) stv(out, i, f32x4.abs(ldv(x, i))); break;
@@ -140,9 +140,10 @@ export function sumSquares(n: i32, x: usize): f64 {
 // ---- softmax family ----
 
 function rowMax(n: i32, x: usize): f32 {
+  // pmax: one instruction (f32x4.max is ~8 on x64); a NaN in the row makes the row's sum NaN anyway
   let m = f32x4.splat(-Infinity);
   let i = 0;
-  for (; i + 4 <= n; i += 4) m = f32x4.max(m, ldv(x, i));
+  for (; i + 4 <= n; i += 4) m = f32x4.pmax(m, ldv(x, i));
   let r = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
   for (; i < n; i++) r = max(r, ld(x, i));
   return r;
@@ -455,9 +456,32 @@ export function gruCellBackward(B: i32, H: i32, acts: usize, hPrev: usize, dh: u
  * p −= lr·(m/bc1)/(√(v/bc2) + eps) (+ lr·wd·p when decoupled, from the pre-step p).
  */
 export function adamStep(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, bc1: f64, bc2: f64): void {
-  // f64 arithmetic, rounded once per stored value, as the js kernel does (memory-bound anyway)
+  // f64 arithmetic (two lanes of f64x2), rounded once per stored value, as the js kernel does;
+  // the bias corrections become multiplications by their reciprocals (≤ 1 ulp of f64 apart)
   const b1c = 1 - beta1, b2c = 1 - beta2;
-  for (let i = 0; i < n; i++) {
+  const vb1 = f64x2.splat(beta1), vb2 = f64x2.splat(beta2), vb1c = f64x2.splat(b1c), vb2c = f64x2.splat(b2c);
+  // the reciprocals are used in both loops, so binaryen does not sink their divisions into the loop
+  const r2 = 1 / bc2, stp = lr / bc1;
+  const vr2 = f64x2.splat(r2), vst = f64x2.splat(stp), veps = f64x2.splat(eps);
+  const vwd = f64x2.splat(weightDecay), vdec = f64x2.splat(1 - lr * weightDecay);
+  const wd = weightDecay != 0;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 2;
+    let p = f64x2.promote_low_f32x4(v128.load64_zero(param + o));
+    let g = f64x2.promote_low_f32x4(v128.load64_zero(grad + o));
+    if (wd) {
+      if (decoupled) p = f64x2.mul(p, vdec);
+      else g = f64x2.add(g, f64x2.mul(vwd, p));
+    }
+    const mi = f64x2.add(f64x2.mul(vb1, f64x2.promote_low_f32x4(v128.load64_zero(m + o))), f64x2.mul(vb1c, g));
+    const vi = f64x2.add(f64x2.mul(vb2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(vb2c, g), g));
+    v128.store64_lane(m + o, f32x4.demote_f64x2_zero(mi), 0);
+    v128.store64_lane(v + o, f32x4.demote_f64x2_zero(vi), 0);
+    const den = f64x2.add(f64x2.sqrt(f64x2.mul(vi, vr2)), veps);
+    v128.store64_lane(param + o, f32x4.demote_f64x2_zero(f64x2.sub(p, f64x2.div(f64x2.mul(vst, mi), den))), 0);
+  }
+  for (; i < n; i++) {
     let p = <f64>ld(param, i);
     let g = <f64>ld(grad, i);
     if (weightDecay != 0) {
@@ -468,6 +492,75 @@ export function adamStep(n: i32, param: usize, grad: usize, m: usize, v: usize, 
     const vi = beta2 * <f64>ld(v, i) + b2c * g * g;
     st(m, i, <f32>mi);
     st(v, i, <f32>vi);
-    st(param, i, <f32>(p - lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps)));
+    st(param, i, <f32>(p - stp * mi / (Math.sqrt(vi * r2) + eps)));
   }
+}
+
+/** Adam over [i0, i1) of the arrays: the share of one thread. */
+export function adamStepPart(n: i32, param: usize, grad: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, bc1: f64, bc2: f64, tid: i32, nth: i32): void {
+  const per = ((n + nth - 1) / nth + 15) & ~15;
+  const a = min(n, tid * per), b = min(n, a + per);
+  if (b <= a) return;
+  const o = <usize>a << 2;
+  adamStep(b - a, param + o, grad + o, m + o, v + o, lr, beta1, beta2, eps, weightDecay, decoupled, bc1, bc2);
+}
+
+// ---- thread shares: rows [r0, r1) of a row-split kernel for thread tid of nth ----
+
+// @ts-ignore: decorator
+@inline function shareStart(rows: i32, tid: i32, nth: i32): i32 { return <i32>((<i64>rows * tid) / nth); }
+
+export function lstmCellPart(B: i32, H: i32, gates: usize, cPrev: usize, h: usize, c: usize, tid: i32, nth: i32): void {
+  const b0 = shareStart(B, tid, nth), b1 = shareStart(B, tid + 1, nth);
+  if (b1 <= b0) return;
+  const o = <usize>b0 * <usize>H * 4;
+  lstmCell(b1 - b0, H, gates + o * 4, cPrev + o, h + o, c + o);
+}
+
+export function lstmCellBackwardPart(B: i32, H: i32, acts: usize, cPrev: usize, c: usize, dh: usize, dc: usize, dGates: usize, dcPrev: usize, accumulate: bool, tid: i32, nth: i32): void {
+  const b0 = shareStart(B, tid, nth), b1 = shareStart(B, tid + 1, nth);
+  if (b1 <= b0) return;
+  const o = <usize>b0 * <usize>H * 4;
+  lstmCellBackward(b1 - b0, H, acts + o * 4, cPrev + o, c + o, dh + o, dc == 0 ? 0 : dc + o, dGates + o * 4, dcPrev + o, accumulate);
+}
+
+/** Rows of this thread's share; its partial loss total goes to f64 slot `partials[tid]`. */
+export function softmaxCrossEntropyPart(rows: i32, V: i32, logits: usize, targets: usize, ignoreIndex: i32, smoothing: f64, lossRows: usize, probs: usize, partials: usize, tid: i32, nth: i32): void {
+  const r0 = shareStart(rows, tid, nth), r1 = shareStart(rows, tid + 1, nth);
+  let t: f64 = 0;
+  if (r1 > r0) {
+    const o = <usize>r0 * <usize>V * 4;
+    t = softmaxCrossEntropy(r1 - r0, V, logits + o, targets + (<usize>r0 << 2), ignoreIndex, smoothing, lossRows + (<usize>r0 << 2), probs == 0 ? 0 : probs + o);
+  }
+  store<f64>(partials + (<usize>tid << 3), t);
+}
+
+export function softmaxCrossEntropyBackwardPart(rows: i32, V: i32, probs: usize, targets: usize, ignoreIndex: i32, smoothing: f32, scl: f32, dlogits: usize, accumulate: bool, tid: i32, nth: i32): void {
+  const r0 = shareStart(rows, tid, nth), r1 = shareStart(rows, tid + 1, nth);
+  if (r1 <= r0) return;
+  const o = <usize>r0 * <usize>V * 4;
+  softmaxCrossEntropyBackward(r1 - r0, V, probs + o, targets + (<usize>r0 << 2), ignoreIndex, smoothing, scl, dlogits + o, accumulate);
+}
+
+export function softmaxPart(rows: i32, n: i32, x: usize, out: usize, tid: i32, nth: i32): void {
+  const r0 = shareStart(rows, tid, nth), r1 = shareStart(rows, tid + 1, nth);
+  if (r1 <= r0) return;
+  const o = <usize>r0 * <usize>n * 4;
+  softmax(r1 - r0, n, x + o, out + o);
+}
+
+/** Elementwise unary over a 16-aligned share of [0, n). */
+export function unaryPart(op: i32, n: i32, x: usize, out: usize, tid: i32, nth: i32): void {
+  const per = ((n + nth - 1) / nth + 15) & ~15;
+  const a = min(n, tid * per), b = min(n, a + per);
+  if (b <= a) return;
+  unary(op, b - a, x + (<usize>a << 2), out + (<usize>a << 2));
+}
+
+export function binaryPart(op: i32, n: i32, a: usize, b: usize, out: usize, tid: i32, nth: i32): void {
+  const per = ((n + nth - 1) / nth + 15) & ~15;
+  const s = min(n, tid * per), e = min(n, s + per);
+  if (e <= s) return;
+  const o = <usize>s << 2;
+  binary(op, e - s, a + o, b + o, out + o);
 }

@@ -369,10 +369,24 @@ function gemmDirect(
   }
 }
 
+// The direct path is chosen from the whole problem's M (not a thread's slice of it), so the
+// summation order, and so the result, never depends on the thread split.
+// @ts-ignore: decorator
+@inline function isSkinny(M: i32, K: i32): bool {
+  return (M < MR || K <= 4) && K <= PACK_A_BYTES / 4;
+}
+
 /** Computes the block C[m0:m1, n0:n1] of the gemm on one thread with the given scratch. */
 export function gemmRange(
   transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize,
+): void {
+  gemmBlock(transA, transB, m0, m1, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, isSkinny(m1 - m0, K));
+}
+
+function gemmBlock(
+  transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
+  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize, skinny: bool,
 ): void {
   if (m1 <= m0 || n1 <= n0) return;
   if (K == 0 || alpha == 0) {
@@ -381,7 +395,7 @@ export function gemmRange(
   }
   const base = (scratch + 63) & ~(<usize>63);
   // skinny: fewer rows than one micro-tile, or a K too short to amortise packing
-  if ((m1 - m0 < MR || K <= 4) && K <= PACK_A_BYTES / 4) {
+  if (skinny) {
     gemmDirect(transA, transB, m0, m1, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, base);
     return;
   }
@@ -419,8 +433,9 @@ export function gemmPart(
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize,
   tid: i32, nth: i32,
 ): void {
+  const skinny = isSkinny(M, K);
   if (nth <= 1) {
-    gemmRange(transA, transB, 0, M, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch);
+    gemmBlock(transA, transB, 0, M, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
     return;
   }
   const nPanels = (N + NR - 1) / NR;
@@ -429,12 +444,12 @@ export function gemmPart(
     const per = (nPanels + nth - 1) / nth;
     const n0 = min(N, tid * per * NR);
     const n1 = min(N, (tid + 1) * per * NR);
-    gemmRange(transA, transB, 0, M, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch);
+    gemmBlock(transA, transB, 0, M, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
   } else {
     const per = (mPanels + nth - 1) / nth;
     const m0 = min(M, tid * per * MR);
     const m1 = min(M, (tid + 1) * per * MR);
-    gemmRange(transA, transB, m0, m1, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch);
+    gemmBlock(transA, transB, m0, m1, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
   }
 }
 
@@ -447,10 +462,11 @@ export function gemmBatchedPart(
   if (batch >= nth) {
     const b0 = <i32>((<i64>batch * tid) / nth);
     const b1 = <i32>((<i64>batch * (tid + 1)) / nth);
+    const skinny = isSkinny(M, K);
     for (let i = b0; i < b1; i++) {
-      gemmRange(transA, transB, 0, M, 0, N, K, alpha,
+      gemmBlock(transA, transB, 0, M, 0, N, K, alpha,
         A + <usize>i * <usize>strideA * 4, lda, B + <usize>i * <usize>strideB * 4, ldb, beta,
-        C + <usize>i * <usize>strideC * 4, ldc, scratch);
+        C + <usize>i * <usize>strideC * 4, ldc, scratch, skinny);
     }
   } else {
     for (let i = 0; i < batch; i++) {

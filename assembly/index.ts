@@ -6,6 +6,8 @@ export {
   softmax, logSoftmax, softmaxBackward, logSoftmaxBackward,
   softmaxCrossEntropy, softmaxCrossEntropyBackward,
   gatherRows, scatterAddRows, lstmCell, lstmCellBackward, gruCell, gruCellBackward, adamStep,
+  adamStepPart, lstmCellPart, lstmCellBackwardPart, softmaxCrossEntropyPart, softmaxCrossEntropyBackwardPart,
+  softmaxPart, unaryPart, binaryPart,
 } from './elementwise';
 export {
   fill32, copy32, addInto, copyStrided, broadcastInner, maskedFill, unaryBackward, binaryStrided,

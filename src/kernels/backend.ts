@@ -146,4 +146,11 @@ export interface Backend {
   adamStep(n: number, param: F32, grad: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, biasCorrection1: number, biasCorrection2: number): void;
   /** SGD with momentum: v = μ·v + g (+ wd·p); p −= lr·v. momentum 0 skips v. */
   sgdStep(n: number, param: F32, grad: F32, velocity: F32 | null, lr: number, momentum: number, weightDecay: number): void;
+
+  // ---- block copies ----
+  /**
+   * dst[r·dstStride + j] (+)= src[r·srcStride + j] for r < rows, j < n (rows of n contiguous values):
+   * the copies of concat, stack, slice, index and reshape. Blocks must not overlap.
+   */
+  copyRows(rows: number, n: number, src: F32 | I32, srcStride: number, dst: F32 | I32, dstStride: number, accumulate: boolean): void;
 }

@@ -1,4 +1,4 @@
-import { add, matmul, reshape, type Rng, type Tensor } from '../tensor/index.js';
+import { linear, reshape, type Rng, type Tensor } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
 import { biasParam, weightParam } from './init.js';
 
@@ -21,8 +21,7 @@ export class Linear extends Module {
     if (last !== this.inFeatures) expectShape('Linear', x, [...x.shape.slice(0, -1).map(() => null), this.inFeatures]);
     const rows = x.size / this.inFeatures;
     const x2 = x.shape.length === 2 ? x : reshape(x, [rows, this.inFeatures]);
-    let y = matmul(x2, this.weight);
-    if (this.bias) y = add(y, this.bias);
+    const y = linear(x2, this.weight, this.bias);
     return x.shape.length === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
 }

@@ -1,5 +1,5 @@
 import {
-  add, concat, embedding, gruCell, intTensor, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
+  add, concat, embedding, gruCell, intTensor, linear, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
   transpose, zeros, dropout, isGradEnabled, type Rng, type Tensor,
 } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
@@ -54,7 +54,7 @@ export class RecurrentCell extends Module {
   /** x·W_ih + b for many rows at once: [N, D] → [N, G·H]. */
   projectInput(x2d: Tensor): Tensor {
     expectShape(`RecurrentCell(${this.kind})`, x2d, [null, this.inputSize]);
-    return add(matmul(x2d, this.weight_ih), this.inputBias);
+    return linear(x2d, this.weight_ih, this.inputBias);
   }
 
   zeroState(B: number): RecurrentState {

@@ -10,7 +10,7 @@ export {
   backend, setBackend, noGrad, isGradEnabled, tidy, tapeLength, clearTape, scopeDepth, runBackward, track, untrack,
   type Disposable, type TapeNode,
 } from './engine.js';
-export { matmul, bmm } from './ops/linalg.js';
+export { matmul, bmm, linear } from './ops/linalg.js';
 export {
   add, sub, mul, div, addScalar, mulScalar, neg, exp, log, tanh, sigmoid, relu, sqrt, square, abs,
 } from './ops/elementwise.js';

@@ -40,7 +40,7 @@ const SIZES = [1, 3, 17, 255, 1031];
 for (const threads of [1, 2]) {
   describe(`wasm backend, threads = ${threads}`, () => {
     let be: WasmBackend;
-    before(async () => { be = await WasmBackend.create({ threads, minParallelFlops: 1e4 }); });
+    before(async () => { be = await WasmBackend.create({ threads, minParallelFlops: 1e4, minParallelElems: 8 }); });
     after(async () => { await be.dispose(); });
 
     test('gemm: shapes × transposes × alpha/beta', () => {

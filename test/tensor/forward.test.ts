@@ -26,6 +26,9 @@ for (const bk of backends) {
       const c = T.bmm(T.reshape(T.concat([a, a], 0), [2, 2, 3]), T.reshape(T.concat([b, b], 0), [2, 3, 2]));
       assert.deepEqual(c.shape, [2, 2, 2]);
       assert.deepEqual(c.toArray(), [4, 5, 10, 11, 4, 5, 10, 11]);
+      // linear = matmul + bias row
+      assert.deepEqual(T.linear(a, b, T.fromArray([0.5, -1], [2])).toArray(), [4.5, 4, 10.5, 10]);
+      assert.deepEqual(T.linear(a, b).toArray(), [4, 5, 10, 11]);
     });
 
     it('broadcasting arithmetic', () => {

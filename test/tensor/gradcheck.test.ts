@@ -22,6 +22,14 @@ for (const bk of backends) {
       }
     });
 
+    it('linear (x·W + b), with and without bias, size-1 dims', () => {
+      gradcheck((x, w, b) => T.linear(x!, w!, b!), [{ shape: [3, 5] }, { shape: [5, 4] }, { shape: [4] }]);
+      gradcheck((x, w, b) => T.linear(x!, w!, b!), [{ shape: [1, 1] }, { shape: [1, 3] }, { shape: [3] }]);
+      gradcheck((x, w) => T.linear(x!, w!), [{ shape: [4, 2] }, { shape: [2, 1] }]);
+      // the weight used twice: both gradients accumulate
+      gradcheck((x, w, b) => T.add(T.linear(x!, w!, b!), T.matmul(x!, w!)), [{ shape: [2, 2] }, { shape: [2, 2] }, { shape: [2] }]);
+    });
+
     it('bmm, all transpose combinations', () => {
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         const [P, M, K, N] = [2, 3, 4, 1];

@@ -133,3 +133,24 @@ export function copyStrided(shape: readonly number[], src: F32 | I32, srcStrides
 export function maskedFill(n: number, x: F32, mask: F32 | I32, value: number, out: F32): void {
   for (let i = 0; i < n; i++) out[i] = mask[i] !== 0 ? value : x[i]!;
 }
+
+/**
+ * 2-D block copy: dst[r·dstStride + j] (+)= src[r·srcStride + j] for r < rows, j < n — the shape
+ * of every concat, slice, index and reshape copy. Overwrites go through `set` (memcpy speed).
+ */
+export function copyRows(rows: number, n: number, src: F32 | I32, srcStride: number, dst: F32 | I32, dstStride: number, accumulate: boolean): void {
+  if (rows <= 0 || n <= 0) return;
+  if (!accumulate) {
+    if (rows === 1 || (srcStride === n && dstStride === n)) {
+      if (src !== dst) dst.set(src.subarray(0, rows * n));
+      return;
+    }
+    for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcStride, r * srcStride + n), r * dstStride);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const s0 = r * srcStride;
+    const d0 = r * dstStride;
+    for (let j = 0; j < n; j++) dst[d0 + j] = dst[d0 + j]! + src[s0 + j]!;
+  }
+}

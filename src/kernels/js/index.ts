@@ -117,4 +117,9 @@ export class JsBackend implements Backend {
   sgdStep(n: number, param: F32, grad: F32, velocity: F32 | null, lr: number, momentum: number, weightDecay: number): void {
     optim.sgdStep(n, param, grad, velocity, lr, momentum, weightDecay);
   }
+
+  // ---- block copies ----
+  copyRows(rows: number, n: number, src: F32 | I32, srcStride: number, dst: F32 | I32, dstStride: number, accumulate: boolean): void {
+    ew.copyRows(rows, n, src, srcStride, dst, dstStride, accumulate);
+  }
 }

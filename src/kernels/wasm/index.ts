@@ -1,7 +1,8 @@
 /**
  * The wasm backend: AssemblyScript SIMD kernels (dist/wasm/kernels.wasm) over one shared
- * WebAssembly.Memory, the heavy ones (gemm, batched gemm) split over a pool of workers that run the
- * same module on the same memory.
+ * WebAssembly.Memory, the heavy ones (gemm, batched gemm, and from `minParallelElems` elements Adam,
+ * the LSTM cell, softmax / cross-entropy, unary/binary and the strided copies) split over a pool of
+ * workers that run the same module on the same memory.
  *
  * Every array from allocF32/allocI32 is a view into that memory, so a kernel gets `byteOffset` and
  * runs without copies; kernels not (yet) written in wasm are inherited from JsBackend and run their
@@ -12,7 +13,10 @@ import { JsBackend } from '../js/index.js';
 import type { F32, I32, UnaryOp, BinaryOp } from '../backend.js';
 import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
-import { ThreadPool, JOB_GEMM, JOB_GEMM_BATCHED } from './pool.js';
+import {
+  ThreadPool, JOB_GEMM, JOB_GEMM_BATCHED, JOB_ADAM, JOB_COPY_STRIDED, JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD,
+  JOB_SOFTMAX, JOB_UNARY, JOB_BINARY,
+} from './pool.js';
 import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 export interface WasmBackendOptions {
@@ -20,12 +24,22 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Below this many flops (2·M·N·K) a gemm runs on the calling thread only. */
   minParallelFlops?: number;
+  /** From this many elements the elementwise kernels (Adam, LSTM cells, softmax, copies) use the pool. */
+  minParallelElems?: number;
 }
 
 const DEFAULT_MIN_PARALLEL_FLOPS = 4e6;
 /** i32 slots of the strided kernels' argument block: dims, strides, strides for up to 16 dims. */
 const MAX_RANK = 16;
 const ARG_SLOTS = 3 * MAX_RANK;
+/**
+ * Elementwise kernels (Adam, LSTM cells, softmax/cross-entropy, big copies) go to the pool from
+ * this many elements (each thread then gets at least half of it): below, the wake-up and the
+ * cache traffic cost more than the split saves.
+ */
+const DEFAULT_MIN_PARALLEL_ELEMS = 32768;
+/** f64 slots for the per-thread partial sums of the reducing kernels. */
+const MAX_PARTIALS = 64;
 const f32bits = new Int32Array(1);
 const f32view = new Float32Array(f32bits.buffer);
 
@@ -40,10 +54,15 @@ export class WasmBackend extends JsBackend {
   /** A small block of the linear memory for shape/stride arguments of the strided kernels. */
   private readonly argp: number;
   private readonly argv: Int32Array;
+  private readonly partp: number;
+  private readonly partials: Float64Array;
+  private readonly minParallelElems: number;
 
-  private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number) {
+  private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number, minParallelElems: number) {
     super();
+    this.minParallelElems = Math.max(1, minParallelElems);
     this.argp = heap.reserve(ARG_SLOTS * 4);
+    this.partp = heap.reserve(MAX_PARTIALS * 8);
     this.E = E;
     this.heap = heap;
     this.pool = pool;
@@ -52,6 +71,7 @@ export class WasmBackend extends JsBackend {
     this.minParallelFlops = minParallelFlops;
     // shared memory never detaches a view on grow, so this view of today's buffer stays valid
     this.argv = new Int32Array(heap.buffers[heap.buffers.length - 1]!, this.argp, ARG_SLOTS);
+    this.partials = new Float64Array(heap.buffers[heap.buffers.length - 1]!, this.partp, MAX_PARTIALS);
   }
 
   /** Loads and instantiates the module, reserves per-thread gemm scratch, starts the workers. */
@@ -67,7 +87,7 @@ export class WasmBackend extends JsBackend {
     const scratch: number[] = [];
     for (let t = 0; t < threads; t++) scratch.push(heap.reserve(scratchBytes));
     const pool = threads > 1 ? await ThreadPool.start(pf, threads - 1, module, memory, (tid) => scratch[tid]!) : null;
-    return new WasmBackend(E, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS);
+    return new WasmBackend(E, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS, opts.minParallelElems ?? DEFAULT_MIN_PARALLEL_ELEMS);
   }
 
   /** Stops the workers. The backend still works afterwards, on one thread. */
@@ -129,7 +149,10 @@ export class WasmBackend extends JsBackend {
     const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
     const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset;
     const pool = this.pool;
-    const nth = pool ? this.threadsFor(2 * batch * M * N * K) : 1;
+    // many small matrices (attention over a batch) are bound by memory traffic, not flops, and
+    // split into whole matrices per thread with no shared packing: worth the pool from 1/8 the size
+    const flops = 2 * batch * M * N * K;
+    const nth = !pool ? 1 : batch >= this.threads ? this.threadsFor(flops * 8) : this.threadsFor(flops);
     const E = this.E, s0 = this.scratch0;
     if (nth <= 1 || !pool) {
       E.gemmBatchedPart(batch, tA, tB, M, N, K, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc, s0, 0, 1);
@@ -147,6 +170,13 @@ export class WasmBackend extends JsBackend {
     return Math.max(1, Math.min(this.threads, Math.floor(flops / (this.minParallelFlops / 2))));
   }
 
+  /** Threads for an elementwise kernel over `elems` elements (1 = run here, no pool). */
+  private elemThreads(elems: number): number {
+    const min = this.minParallelElems;
+    if (!this.pool || elems < min) return 1;
+    return Math.max(1, Math.min(this.threads, Math.floor(elems / Math.max(1, min / 2)), MAX_PARTIALS));
+  }
+
   // ---- elementwise ----
   override axpy(n: number, alpha: number, x: F32, y: F32): void {
     if (this.w2(x, y)) this.E.axpy(n, alpha, x.byteOffset, y.byteOffset); else super.axpy(n, alpha, x, y);
@@ -155,10 +185,20 @@ export class WasmBackend extends JsBackend {
     if (this.w2(x, out)) this.E.scale(n, alpha, x.byteOffset, out.byteOffset); else super.scale(n, alpha, x, out);
   }
   override unary(op: UnaryOp, n: number, x: F32, out: F32): void {
-    if (this.w2(x, out)) this.E.unary(op, n, x.byteOffset, out.byteOffset); else super.unary(op, n, x, out);
+    if (!this.w2(x, out)) { super.unary(op, n, x, out); return; }
+    const nth = this.elemThreads(n), E = this.E, xo = x.byteOffset, oo = out.byteOffset;
+    if (nth <= 1) { E.unary(op, n, xo, oo); return; }
+    const a = this.pool!.args;
+    a[0] = op; a[1] = n; a[2] = xo; a[3] = oo;
+    this.pool!.run(JOB_UNARY, nth, () => E.unaryPart(op, n, xo, oo, 0, nth));
   }
   override binary(op: BinaryOp, n: number, a: F32, b: F32, out: F32): void {
-    if (this.w3(a, b, out)) this.E.binary(op, n, a.byteOffset, b.byteOffset, out.byteOffset); else super.binary(op, n, a, b, out);
+    if (!this.w3(a, b, out)) { super.binary(op, n, a, b, out); return; }
+    const nth = this.elemThreads(n), E = this.E, ao = a.byteOffset, bo = b.byteOffset, oo = out.byteOffset;
+    if (nth <= 1) { E.binary(op, n, ao, bo, oo); return; }
+    const x = this.pool!.args;
+    x[0] = op; x[1] = n; x[2] = ao; x[3] = bo; x[4] = oo;
+    this.pool!.run(JOB_BINARY, nth, () => E.binaryPart(op, n, ao, bo, oo, 0, nth));
   }
   override binaryRowBroadcast(op: BinaryOp, rows: number, n: number, a: F32, b: F32, out: F32): void {
     if (this.w3(a, b, out)) this.E.binaryRowBroadcast(op, rows, n, a.byteOffset, b.byteOffset, out.byteOffset);
@@ -230,7 +270,36 @@ export class WasmBackend extends JsBackend {
     const rank = this.packStrides(shape, srcStrides, dstStrides);
     if (rank === 0) return;
     if (rank < 0) { super.copyStrided(shape, src, srcStrides, dst, dstStrides, accumulate); return; }
-    this.E.copyStrided(rank, this.argp, src.byteOffset, dst.byteOffset, accumulate ? 1 : 0, 0, 1);
+    const v = this.argv;
+    let elems = 1;
+    for (let d = 0; d < rank; d++) elems *= v[d]!;
+    this.runCopy(rank, src.byteOffset, dst.byteOffset, accumulate, elems);
+  }
+
+  /** Runs the strided copy whose shape and strides are in the argument block, on the pool if big. */
+  private runCopy(rank: number, so: number, dof: number, accumulate: boolean, elems: number): void {
+    const nth = this.elemThreads(elems), E = this.E, argp = this.argp, acc = accumulate ? 1 : 0;
+    if (nth <= 1) { E.copyStrided(rank, argp, so, dof, acc, 0, 1); return; }
+    const x = this.pool!.args;
+    x[0] = rank; x[1] = argp; x[2] = so; x[3] = dof; x[4] = acc;
+    this.pool!.run(JOB_COPY_STRIDED, nth, () => E.copyStrided(rank, argp, so, dof, acc, 0, nth));
+  }
+
+  override copyRows(rows: number, n: number, src: F32 | I32, srcStride: number, dst: F32 | I32, dstStride: number, accumulate: boolean): void {
+    if (rows <= 0 || n <= 0) return;
+    const sameType = (src instanceof Float32Array) === (dst instanceof Float32Array);
+    if (!this.w2(src, dst) || !sameType || (accumulate && !(dst instanceof Float32Array))) {
+      super.copyRows(rows, n, src, srcStride, dst, dstStride, accumulate); return;
+    }
+    if (!accumulate && src === dst) return;
+    const v = this.argv;
+    let rank: number;
+    if (rows === 1 || (srcStride === n && dstStride === n)) {
+      rank = 1; v[0] = rows * n; v[1] = 1; v[2] = 1;
+    } else {
+      rank = 2; v[0] = rows; v[1] = n; v[2] = srcStride; v[3] = 1; v[4] = dstStride; v[5] = 1;
+    }
+    this.runCopy(rank, src.byteOffset, dst.byteOffset, accumulate, rows * n);
   }
 
   override binaryStrided(op: BinaryOp, shape: readonly number[], a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32): void {
@@ -257,7 +326,12 @@ export class WasmBackend extends JsBackend {
 
   // ---- softmax family ----
   override softmax(rows: number, n: number, x: F32, out: F32): void {
-    if (this.w2(x, out)) this.E.softmax(rows, n, x.byteOffset, out.byteOffset); else super.softmax(rows, n, x, out);
+    if (!this.w2(x, out)) { super.softmax(rows, n, x, out); return; }
+    const nth = Math.min(rows, this.elemThreads(rows * n)), E = this.E, xo = x.byteOffset, oo = out.byteOffset;
+    if (nth <= 1) { E.softmax(rows, n, xo, oo); return; }
+    const a = this.pool!.args;
+    a[0] = rows; a[1] = n; a[2] = xo; a[3] = oo;
+    this.pool!.run(JOB_SOFTMAX, nth, () => E.softmaxPart(rows, n, xo, oo, 0, nth));
   }
   override logSoftmax(rows: number, n: number, x: F32, out: F32): void {
     if (this.w2(x, out)) this.E.logSoftmax(rows, n, x.byteOffset, out.byteOffset); else super.logSoftmax(rows, n, x, out);
@@ -271,15 +345,29 @@ export class WasmBackend extends JsBackend {
     else super.logSoftmaxBackward(rows, n, y, dy, dx, accumulate);
   }
   override softmaxCrossEntropy(rows: number, V: number, logits: F32, targets: I32, ignoreIndex: number, smoothing: number, lossRows: F32, probs: F32 | null): number {
-    if (this.w3(logits, targets, lossRows) && (probs === null || this.w1(probs))) {
-      return this.E.softmaxCrossEntropy(rows, V, logits.byteOffset, targets.byteOffset, ignoreIndex, smoothing, lossRows.byteOffset, probs === null ? 0 : probs.byteOffset);
+    if (!(this.w3(logits, targets, lossRows) && (probs === null || this.w1(probs)))) {
+      return super.softmaxCrossEntropy(rows, V, logits, targets, ignoreIndex, smoothing, lossRows, probs);
     }
-    return super.softmaxCrossEntropy(rows, V, logits, targets, ignoreIndex, smoothing, lossRows, probs);
+    const E = this.E, lo = logits.byteOffset, to = targets.byteOffset, lro = lossRows.byteOffset, po = probs === null ? 0 : probs.byteOffset;
+    const nth = Math.min(rows, this.elemThreads(rows * V));
+    if (nth <= 1) return E.softmaxCrossEntropy(rows, V, lo, to, ignoreIndex, smoothing, lro, po);
+    const a = this.pool!.args, pp = this.partp;
+    a[0] = rows; a[1] = V; a[2] = lo; a[3] = to; a[4] = ignoreIndex; a[5] = smoothing; a[6] = lro; a[7] = po; a[8] = pp;
+    this.pool!.run(JOB_SCE, nth, () => E.softmaxCrossEntropyPart(rows, V, lo, to, ignoreIndex, smoothing, lro, po, pp, 0, nth));
+    let total = 0;
+    for (let t = 0; t < nth; t++) total += this.partials[t]!;
+    return total;
   }
   override softmaxCrossEntropyBackward(rows: number, V: number, probs: F32, targets: I32, ignoreIndex: number, smoothing: number, scale: number, dlogits: F32, accumulate: boolean): void {
-    if (this.w3(probs, targets, dlogits)) {
-      this.E.softmaxCrossEntropyBackward(rows, V, probs.byteOffset, targets.byteOffset, ignoreIndex, smoothing, scale, dlogits.byteOffset, accumulate ? 1 : 0);
-    } else super.softmaxCrossEntropyBackward(rows, V, probs, targets, ignoreIndex, smoothing, scale, dlogits, accumulate);
+    if (!this.w3(probs, targets, dlogits)) {
+      super.softmaxCrossEntropyBackward(rows, V, probs, targets, ignoreIndex, smoothing, scale, dlogits, accumulate); return;
+    }
+    const E = this.E, po = probs.byteOffset, to = targets.byteOffset, dlo = dlogits.byteOffset, acc = accumulate ? 1 : 0;
+    const nth = Math.min(rows, this.elemThreads(rows * V));
+    if (nth <= 1) { E.softmaxCrossEntropyBackward(rows, V, po, to, ignoreIndex, smoothing, scale, dlo, acc); return; }
+    const a = this.pool!.args;
+    a[0] = rows; a[1] = V; a[2] = po; a[3] = to; a[4] = ignoreIndex; a[5] = smoothing; a[6] = scale; a[7] = dlo; a[8] = acc;
+    this.pool!.run(JOB_SCE_BWD, nth, () => E.softmaxCrossEntropyBackwardPart(rows, V, po, to, ignoreIndex, smoothing, scale, dlo, acc, 0, nth));
   }
 
   // ---- embedding ----
@@ -294,13 +382,25 @@ export class WasmBackend extends JsBackend {
 
   // ---- fused recurrent cells ----
   override lstmCell(B: number, H: number, gates: F32, cPrev: F32, h: F32, c: F32): void {
-    if (this.w2(gates, cPrev) && this.w2(h, c)) this.E.lstmCell(B, H, gates.byteOffset, cPrev.byteOffset, h.byteOffset, c.byteOffset);
-    else super.lstmCell(B, H, gates, cPrev, h, c);
+    if (!(this.w2(gates, cPrev) && this.w2(h, c))) { super.lstmCell(B, H, gates, cPrev, h, c); return; }
+    const E = this.E, g = gates.byteOffset, cp = cPrev.byteOffset, ho = h.byteOffset, co = c.byteOffset;
+    const nth = Math.min(B, this.elemThreads(B * H * 4));
+    if (nth <= 1) { E.lstmCell(B, H, g, cp, ho, co); return; }
+    const a = this.pool!.args;
+    a[0] = B; a[1] = H; a[2] = g; a[3] = cp; a[4] = ho; a[5] = co;
+    this.pool!.run(JOB_LSTM, nth, () => E.lstmCellPart(B, H, g, cp, ho, co, 0, nth));
   }
   override lstmCellBackward(B: number, H: number, acts: F32, cPrev: F32, c: F32, dh: F32, dc: F32 | null, dGates: F32, dcPrev: F32, accumulate: boolean): void {
-    if (this.w3(acts, cPrev, c) && this.w3(dh, dGates, dcPrev) && (dc === null || this.w1(dc))) {
-      this.E.lstmCellBackward(B, H, acts.byteOffset, cPrev.byteOffset, c.byteOffset, dh.byteOffset, dc === null ? 0 : dc.byteOffset, dGates.byteOffset, dcPrev.byteOffset, accumulate ? 1 : 0);
-    } else super.lstmCellBackward(B, H, acts, cPrev, c, dh, dc, dGates, dcPrev, accumulate);
+    if (!(this.w3(acts, cPrev, c) && this.w3(dh, dGates, dcPrev) && (dc === null || this.w1(dc)))) {
+      super.lstmCellBackward(B, H, acts, cPrev, c, dh, dc, dGates, dcPrev, accumulate); return;
+    }
+    const E = this.E, ao = acts.byteOffset, cp = cPrev.byteOffset, co = c.byteOffset, dho = dh.byteOffset, dco = dc === null ? 0 : dc.byteOffset;
+    const dg = dGates.byteOffset, dcp = dcPrev.byteOffset, acc = accumulate ? 1 : 0;
+    const nth = Math.min(B, this.elemThreads(B * H * 4));
+    if (nth <= 1) { E.lstmCellBackward(B, H, ao, cp, co, dho, dco, dg, dcp, acc); return; }
+    const a = this.pool!.args;
+    a[0] = B; a[1] = H; a[2] = ao; a[3] = cp; a[4] = co; a[5] = dho; a[6] = dco; a[7] = dg; a[8] = dcp; a[9] = acc;
+    this.pool!.run(JOB_LSTM_BWD, nth, () => E.lstmCellBackwardPart(B, H, ao, cp, co, dho, dco, dg, dcp, acc, 0, nth));
   }
   override gruCell(B: number, H: number, xg: F32, hg: F32, hPrev: F32, h: F32, acts: F32): void {
     if (this.w3(xg, hg, hPrev) && this.w2(h, acts)) this.E.gruCell(B, H, xg.byteOffset, hg.byteOffset, hPrev.byteOffset, h.byteOffset, acts.byteOffset);
@@ -314,8 +414,15 @@ export class WasmBackend extends JsBackend {
 
   // ---- optimizers ----
   override adamStep(n: number, param: F32, grad: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, biasCorrection1: number, biasCorrection2: number): void {
-    if (this.w2(param, grad) && this.w2(m, v)) {
-      this.E.adamStep(n, param.byteOffset, grad.byteOffset, m.byteOffset, v.byteOffset, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, biasCorrection1, biasCorrection2);
-    } else super.adamStep(n, param, grad, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2);
+    if (!(this.w2(param, grad) && this.w2(m, v))) {
+      super.adamStep(n, param, grad, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, biasCorrection1, biasCorrection2); return;
+    }
+    const E = this.E, po = param.byteOffset, go = grad.byteOffset, mo = m.byteOffset, vo = v.byteOffset, dec = decoupled ? 1 : 0;
+    const nth = this.elemThreads(n);
+    if (nth <= 1) { E.adamStep(n, po, go, mo, vo, lr, beta1, beta2, eps, weightDecay, dec, biasCorrection1, biasCorrection2); return; }
+    const a = this.pool!.args;
+    a[0] = n; a[1] = po; a[2] = go; a[3] = mo; a[4] = vo; a[5] = lr; a[6] = beta1; a[7] = beta2; a[8] = eps; a[9] = weightDecay;
+    a[10] = dec; a[11] = biasCorrection1; a[12] = biasCorrection2;
+    this.pool!.run(JOB_ADAM, nth, () => E.adamStepPart(n, po, go, mo, vo, lr, beta1, beta2, eps, weightDecay, dec, biasCorrection1, biasCorrection2, 0, nth));
   }
 }

@@ -16,9 +16,18 @@ export const CTRL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
 
 export const JOB_GEMM = 1;
 export const JOB_GEMM_BATCHED = 2;
+export const JOB_ADAM = 3;
+export const JOB_COPY_STRIDED = 4;
+export const JOB_LSTM = 5;
+export const JOB_LSTM_BWD = 6;
+export const JOB_SCE = 7;
+export const JOB_SCE_BWD = 8;
+export const JOB_SOFTMAX = 9;
+export const JOB_UNARY = 10;
+export const JOB_BINARY = 11;
 
 /** Iterations a waiting thread polls before it sleeps in Atomics.wait (~tens of µs). */
-export const SPIN = 20000;
+export const SPIN = 200000;
 
 export interface WorkerInit {
   module: WasmModule;

@@ -55,6 +55,14 @@ export interface KernelExports {
   maskedFill(n: number, x: number, mask: number, maskInt: number, value: number, out: number): void;
   unaryBackward(op: number, n: number, x: number, y: number, dy: number, dx: number, acc: number): void;
   binaryStrided(op: number, rank: number, args: number, a: number, b: number, out: number): void;
+  adamStepPart(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number, tid: number, nth: number): void;
+  lstmCellPart(B: number, H: number, gates: number, cPrev: number, h: number, c: number, tid: number, nth: number): void;
+  lstmCellBackwardPart(B: number, H: number, acts: number, cPrev: number, c: number, dh: number, dc: number, dGates: number, dcPrev: number, acc: number, tid: number, nth: number): void;
+  softmaxCrossEntropyPart(rows: number, V: number, logits: number, targets: number, ignore: number, smoothing: number, lossRows: number, probs: number, partials: number, tid: number, nth: number): void;
+  softmaxCrossEntropyBackwardPart(rows: number, V: number, probs: number, targets: number, ignore: number, smoothing: number, scale: number, dlogits: number, acc: number, tid: number, nth: number): void;
+  softmaxPart(rows: number, n: number, x: number, out: number, tid: number, nth: number): void;
+  unaryPart(op: number, n: number, x: number, out: number, tid: number, nth: number): void;
+  binaryPart(op: number, n: number, a: number, b: number, out: number, tid: number, nth: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number): void;
 }
 

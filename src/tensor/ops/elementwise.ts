@@ -1,7 +1,7 @@
 import { UnaryOp, BinaryOp, type F32 } from '../../kernels/backend.js';
 import { backend } from '../engine.js';
 import { opOutput, shapeSize, type Tensor, type Shape } from '../tensor.js';
-import { checkTensor, broadcastShapes, broadcastStrides, sameShape, accGrad, accBroadcastGrad, tmpF32 } from './util.js';
+import { checkTensor, broadcastShapes, broadcastStrides, sameShape, accGrad, accBroadcastGrad, sumToShape, tmpF32 } from './util.js';
 
 // ---- binary ops with NumPy broadcasting ------------------------------------------------------
 
@@ -53,10 +53,12 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
               else if (sign === 1) k.copy(g, dst, n);
               else k.scale(n, -1, g, dst);
             });
+          } else if (sign === 1) {
+            // a broadcast operand (a bias): sum g down to its shape directly, no copy of g
+            accGrad(t, (dst, acc) => sumToShape(g, outShape, t.shape, dst, acc));
           } else {
             const full = tmpF32(n);
-            if (sign === 1) k.copy(g, full, n);
-            else k.scale(n, -1, g, full);
+            k.scale(n, -1, g, full);
             accBroadcastGrad(t, full, outShape);
           }
         }

@@ -1,6 +1,7 @@
 import { backend } from '../engine.js';
 import { opOutput, shapeStr, type Tensor } from '../tensor.js';
 import { checkTensor, accGrad } from './util.js';
+import { BinaryOp } from '../../kernels/backend.js';
 
 /**
  * 2-D matrix product op(a) · op(b), op = transpose when the flag is set.
@@ -85,5 +86,36 @@ export function bmm(a: Tensor, b: Tensor, transA = false, transB = false): Tenso
     }
   });
   backend().gemmBatched(P, transA, transB, M, N, K, 1, a.f32, sA, lda, b.f32, sB, ldb, 0, out.f32, sC, N);
+  return out;
+}
+
+/**
+ * x·W + b in one op: x [N, K], weight [K, M], bias [M] (or null) → [N, M]. The same values as
+ * add(matmul(x, weight), bias), without the intermediate product or the copy of its gradient: the
+ * bias is added in place after the gemm, and the backward feeds out.grad straight to the three
+ * gradients (two gemms that accumulate with beta = 1, one column sum).
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  checkTensor('linear', 'x', x, 'f32', 2);
+  checkTensor('linear', 'weight', weight, 'f32', 2);
+  const [N, K] = x.shape as [number, number];
+  const [Kw, M] = weight.shape as [number, number];
+  if (K !== Kw) throw new Error(`linear: inner dimensions do not match: ${shapeStr(x.shape)} and ${shapeStr(weight.shape)}`);
+  if (bias !== null) {
+    checkTensor('linear', 'bias', bias, 'f32', 1);
+    if (bias.shape[0] !== M) throw new Error(`linear: bias must be [${M}] for weight ${shapeStr(weight.shape)}, got ${shapeStr(bias.shape)}`);
+  }
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  const out = opOutput([N, M], inputs, (out) => {
+    const k = backend();
+    const g = out.grad!;
+    if (x.requiresGrad) accGrad(x, (dst, acc) => k.gemm(false, true, N, K, M, 1, g, M, weight.f32, M, acc ? 1 : 0, dst, K));
+    if (weight.requiresGrad) accGrad(weight, (dst, acc) => k.gemm(true, false, K, M, N, 1, x.f32, K, g, M, acc ? 1 : 0, dst, M));
+    if (bias !== null && bias.requiresGrad) accGrad(bias, (dst, acc) => k.reduceSum(1, N, M, g, dst, acc));
+  });
+  const k = backend();
+  k.gemm(false, false, N, M, K, 1, x.f32, K, weight.f32, M, 0, out.f32, M);
+  // elementwise, so out may alias its first operand
+  if (bias !== null) k.binaryRowBroadcast(BinaryOp.Add, N, M, out.f32, bias.f32, out.f32);
   return out;
 }

@@ -75,7 +75,7 @@ export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tenso
   const BH = B * H;
   const k = backend();
   const acts = rawTensor([T * B, G], 'f32');
-  k.copy(xp.f32, acts.f32, T * B * G);
+  k.copyRows(1, T * B * G, xp.f32, 0, acts.f32, 0, false);
   const [hs, cs] = multiOutput([[T * B, H], [T * B, H]], [xp, h0, c0, weightHh], ([hs, cs]) => {
     const k = backend();
     const A = acts.f32;
@@ -88,20 +88,20 @@ export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tenso
     let dcPrev = k.allocF32(BH);
     for (let t = T - 1; t >= 0; t--) {
       // gradient at h_t: from the output, and through step t + 1's gates
-      if (dHs !== null) k.copy(rows(dHs, t, B, H), dh, BH);
+      if (dHs !== null) k.copyRows(1, BH, rows(dHs, t, B, H), 0, dh, 0, false);
       if (t < T - 1) k.gemm(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, W, G, dHs !== null ? 1 : 0, dh, H);
       else if (dHs === null) k.fill(dh, 0, BH);
       // gradient at c_t: from the output, and carried from step t + 1
       let dcIn: F32 | null = t < T - 1 ? dc : null;
       if (dCs !== null) {
-        if (dcIn === null) { k.copy(rows(dCs, t, B, H), dc, BH); dcIn = dc; } else k.axpy(BH, 1, rows(dCs, t, B, H), dc);
+        if (dcIn === null) { k.copyRows(1, BH, rows(dCs, t, B, H), 0, dc, 0, false); dcIn = dc; } else k.axpy(BH, 1, rows(dCs, t, B, H), dc);
       }
       const cPrev = t === 0 ? c0.f32 : rows(cs!.f32, t - 1, B, H);
       k.lstmCellBackward(B, H, rows(A, t, B, G), cPrev, rows(cs!.f32, t, B, H), dh, dcIn, rows(dG, t, B, G), dcPrev, false);
       const s = dc; dc = dcPrev; dcPrev = s;
     }
     // dc now holds the gradient at c0
-    if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copy(dc, dst, BH)));
+    if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copyRows(1, BH, dc, 0, dst, 0, false)));
     if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, W, G, acc ? 1 : 0, dst, H));
     if (weightHh.requiresGrad) accWeightGrad(weightHh, h0.f32, hs!.f32, dG, T, B, H, G);
     k.free(dh);
@@ -210,7 +210,7 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
     let dcPrev = k.allocF32(BH);
     for (let t = T - 1; t >= 0; t--) {
       // h̃_t: from the output layer and, fed into step t + 1, through its gates
-      k.copy(rows(dY, t, B, H), dht, BH);
+      k.copyRows(1, BH, rows(dY, t, B, H), 0, dht, 0, false);
       if (t < T - 1) k.gemm(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, Wf, G, 1, dht, H);
       const dp = rows(dPre, t, B, H);
       k.unaryBackward(UnaryOp.Tanh, BH, rows(Y, t, B, H), rows(Y, t, B, H), dht, dp, false);
@@ -227,7 +227,7 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
       k.lstmCellBackward(B, H, rows(A, t, B, G), cPrev, rows(Cs, t, B, H), dh, t < T - 1 ? dc : null, rows(dG, t, B, G), dcPrev, false);
       const s = dc; dc = dcPrev; dcPrev = s;
     }
-    if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copy(dc, dst, BH)));
+    if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copyRows(1, BH, dc, 0, dst, 0, false)));
     if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, Whh, G, acc ? 1 : 0, dst, H));
     if (feed0 !== null && feed0.requiresGrad) accGrad(feed0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, Wf, G, acc ? 1 : 0, dst, H));
     if (weightHh.requiresGrad) accWeightGrad(weightHh, h0.f32, Hs, dG, T, B, H, G);
@@ -255,7 +255,7 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
   const sc = k.allocF32(BS);
   const pre = k.allocF32(BH);
   const scm = mask !== null ? k.allocF32(BS) : null;
-  k.copy(xp.f32, A, T * B * G);
+  k.copyRows(1, T * B * G, xp.f32, 0, A, 0, false);
   for (let t = 0; t < T; t++) {
     const g = rows(A, t, B, G);
     k.gemm(false, false, B, G, H, 1, t === 0 ? h0.f32 : rows(Hs, t - 1, B, H), H, Whh, G, 1, g, G);

@@ -26,9 +26,9 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   }
   const out = shapeOutput(a, s, [a], (out) => {
     const k = backend();
-    accGrad(a, (dst, acc) => (acc ? k.axpy(a.size, 1, out.grad!, dst) : k.copy(out.grad!, dst, a.size)));
+    accGrad(a, (dst, acc) => (acc ? k.axpy(a.size, 1, out.grad!, dst) : k.copyRows(1, a.size, out.grad!, 0, dst, 0, false)));
   });
-  backend().copy(a.data, out.data, a.size);
+  backend().copyRows(1, a.size, a.data, 0, out.data, 0, false);
   return out;
 }
 
@@ -36,7 +36,7 @@ export function reshape(a: Tensor, shape: readonly number[]): Tensor {
 export function detach(a: Tensor): Tensor {
   checkTensor('detach', 'a', a, null);
   const out = rawTensor(a.shape.slice(), a.dtype);
-  backend().copy(a.data, out.data, a.size);
+  backend().copyRows(1, a.size, a.data, 0, out.data, 0, false);
   return out;
 }
 
@@ -81,17 +81,25 @@ function concatCore(ts: readonly Tensor[], shapes: readonly Shape[], axis: numbe
     offsets.push(pos * outStrides[axis]!);
     pos += s[axis]!;
   }
+  // every input is a [rows, n] block (its dims from `axis` on are contiguous in it and in out)
+  const outRow = axis === 0 ? shapeSize(outShape) : outStrides[axis - 1]!;
+  const blocks = shapes.map((s) => {
+    const n = shapeSize(s.slice(axis));
+    return { rows: n === 0 ? 0 : shapeSize(s) / n, n };
+  });
   const out = shapeOutput(ts[0]!, outShape, ts, (out) => {
     const k = backend();
     const g = out.grad!;
     ts.forEach((t, i) => {
       if (!t.requiresGrad) return;
-      accGrad(t, (dst, acc) => k.copyStrided(shapes[i]!, g.subarray(offsets[i]!), outStrides, dst, stridesOf(shapes[i]!), acc));
+      const { rows, n } = blocks[i]!;
+      accGrad(t, (dst, acc) => k.copyRows(rows, n, g.subarray(offsets[i]!), outRow, dst, n, acc));
     });
   });
   const k = backend();
   ts.forEach((t, i) => {
-    k.copyStrided(shapes[i]!, t.data, stridesOf(shapes[i]!), out.data.subarray(offsets[i]!), outStrides, false);
+    const { rows, n } = blocks[i]!;
+    k.copyRows(rows, n, t.data, n, out.data.subarray(offsets[i]!), outRow, false);
   });
   return out;
 }
@@ -148,13 +156,15 @@ export function slice(a: Tensor, axis: number, start: number, end: number): Tens
   const outShape = a.shape.slice();
   outShape[ax] = e - s;
   const aStrides = stridesOf(a.shape);
-  const outStrides = stridesOf(outShape);
   const offset = s * aStrides[ax]!;
+  // a [rows, n] block of a's [rows, aRow] view
+  const n = shapeSize(outShape.slice(ax));
+  const rows = n === 0 ? 0 : shapeSize(outShape) / n;
+  const aRow = ax === 0 ? a.size : aStrides[ax - 1]!;
   const out = shapeOutput(a, outShape, [a], (out) => {
-    const k = backend();
-    k.copyStrided(outShape, out.grad!, outStrides, a.gradBuffer().subarray(offset), aStrides, true);
+    backend().copyRows(rows, n, out.grad!, n, a.gradBuffer().subarray(offset), aRow, true);
   });
-  backend().copyStrided(outShape, a.data.subarray(offset), aStrides, out.data, outStrides, false);
+  backend().copyRows(rows, n, a.data.subarray(offset), aRow, out.data, n, false);
   return out;
 }
 
@@ -187,7 +197,7 @@ export function index(a: Tensor, i: number): Tensor {
   const out = shapeOutput(a, outShape, [a], (out) => {
     backend().axpy(m, 1, out.grad!, a.gradBuffer().subarray(j * m, (j + 1) * m));
   });
-  backend().copy(a.data.subarray(j * m, (j + 1) * m), out.data, m);
+  backend().copyRows(1, m, a.data.subarray(j * m, (j + 1) * m), 0, out.data, 0, false);
   return out;
 }
 
