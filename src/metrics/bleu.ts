@@ -38,7 +38,7 @@ export interface BleuScore {
   sysLen: number;
   refLen: number;
   ratio: number;
-  /** e.g. `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2` */
+  /** e.g. `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0` */
   signature: string;
   /** sacreBLEU's verbose part: `60.0/33.3/20.0/12.5 (BP = 1.000 ratio = 1.000 hyp_len = 5 ref_len = 5)` */
   verbose: string;
@@ -190,7 +190,7 @@ export function bleuFromStats(stats: readonly number[], opts: BleuOptions = {}, 
   };
 }
 
-/** sacreBLEU 2.4.2's BLEU signature, e.g. `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2`. */
+/** sacreBLEU 2.6.0's BLEU signature, e.g. `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0`. */
 export function bleuSignature(opts: BleuOptions = {}, nrefs = '1'): string {
   const o = resolved(opts);
   // Methods that take a value print it with two decimals, e.g. `smooth:floor[0.10]`.

@@ -158,7 +158,7 @@ export function chrfName(opts: ChrfOptions = {}): string {
   return `chrF${o.beta}` + '+'.repeat(o.wordOrder);
 }
 
-/** sacreBLEU 2.4.2's chrF signature, e.g. `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.4.2`. */
+/** sacreBLEU 2.6.0's chrF signature, e.g. `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`. */
 export function chrfSignature(opts: ChrfOptions = {}, nrefs = '1'): string {
   const o = resolved(opts);
   return [

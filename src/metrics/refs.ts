@@ -6,7 +6,7 @@
  */
 
 /** The sacreBLEU release whose behaviour and signature strings these metrics reproduce. */
-export const SACREBLEU_VERSION = '2.4.2';
+export const SACREBLEU_VERSION = '2.6.0';
 
 /** Checks the hypotheses/references layout; throws naming the first mismatch. */
 export function checkCorpus(hyps: readonly string[], refs: readonly (readonly string[])[]): void {

@@ -43,7 +43,7 @@ export function terSegmentStats(hyp: string, refs: readonly string[], opts: TerO
   return [best, refLengths / refs.length];
 }
 
-/** sacreBLEU 2.4.2's TER signature: `nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.4.2`. */
+/** sacreBLEU 2.6.0's TER signature: `nrefs:1|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.6.0`. */
 export function terSignature(opts: TerOptions = {}, nrefs = '1'): string {
   return [
     `nrefs:${nrefs}`,

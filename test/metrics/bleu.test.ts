@@ -32,10 +32,10 @@ test('published sacreBLEU values (test_bleu.py test_corpus_bleu, README)', () =>
   // hyp lengths 6 + 4 + 7 = 17; closest refs 6 (of 6, 7) + 5 (of 5, 5) + 7 (of 6, 7) = 18
   const b = corpusBleu(HYPS, REFS);
   assert.equal(formatBleu(b, false), 'BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)');
-  assert.equal(b.signature, 'nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2');
+  assert.equal(b.signature, 'nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0');
   assert.equal(
     formatBleu(b),
-    'BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2 = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
+    'BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
   );
 });
 
@@ -137,6 +137,6 @@ test('long segments: 200 words', () => {
 });
 
 test('lowercase and tokenizer options appear in the signature', () => {
-  assert.equal(corpusBleu(['A'], [['a']], { lowercase: true, tokenize: 'intl' }).signature, 'nrefs:1|case:lc|eff:no|tok:intl|smooth:exp|version:2.4.2');
-  assert.equal(sentenceBleu('a', ['a'], { smooth: 'floor' }).signature, 'nrefs:1|case:mixed|eff:yes|tok:13a|smooth:floor[0.10]|version:2.4.2');
+  assert.equal(corpusBleu(['A'], [['a']], { lowercase: true, tokenize: 'intl' }).signature, 'nrefs:1|case:lc|eff:no|tok:intl|smooth:exp|version:2.6.0');
+  assert.equal(sentenceBleu('a', ['a'], { smooth: 'floor' }).signature, 'nrefs:1|case:mixed|eff:yes|tok:13a|smooth:floor[0.10]|version:2.6.0');
 });

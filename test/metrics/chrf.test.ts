@@ -12,7 +12,7 @@ test('published value: sacreBLEU README corpus, chrF2 = 59.73 with two reference
     ['The dog had bit the man.', 'No one was surprised.', 'The man had bitten the dog.'],
   ]);
   const c = corpusChrf(hyps, refs);
-  assert.equal(formatChrf(c), 'chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.4.2 = 59.73');
+  assert.equal(formatChrf(c), 'chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0 = 59.73');
   assert.equal(corpusChrf(hyps, refs, { wordOrder: 2 }).name, 'chrF2++');
 });
 

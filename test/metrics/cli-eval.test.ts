@@ -28,9 +28,9 @@ test('prints sacreBLEU text lines', () => {
   assert.equal(r.status, 0, r.stderr);
   // the same three lines sacreBLEU's CLI prints (-f text -w 2), apart from the version field
   assert.deepEqual(r.stdout.trimEnd().split('\n'), [
-    'BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2 = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
-    'chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.4.2 = 59.73',
-    'TER|nrefs:2|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.4.2 = 40.00',
+    'BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0 = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)',
+    'chrF2|nrefs:2|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0 = 59.73',
+    'TER|nrefs:2|case:lc|tok:tercom|norm:no|punct:yes|asian:no|version:2.6.0 = 40.00',
   ]);
 });
 
@@ -41,7 +41,7 @@ test('--json prints one object with every metric', () => {
   assert.equal(out.segments, 3);
   assert.deepEqual(out.metrics.map((m: { name: string }) => m.name), ['BLEU', 'WER', 'Exact']);
   assert.equal(out.metrics[2].score, 100 / 3); // only the first line matches exactly
-  assert.equal(out.metrics[0].signature, 'nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.2');
+  assert.equal(out.metrics[0].signature, 'nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0');
 });
 
 test('user errors exit 2 with one line', () => {
