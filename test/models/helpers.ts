@@ -5,6 +5,7 @@
 import { Adam, Rng, clipGradNorm, tidy } from '../../src/tensor/index.js';
 import { greedy } from '../../src/decode/index.js';
 import type { Seq2Seq, Seq2SeqBatch } from '../../src/models/index.js';
+import type { Backend, F32 } from '../../src/kernels/index.js';
 
 export interface Pair {
   src: number[];
@@ -104,4 +105,59 @@ export function fitDigits(model: Seq2Seq, task: 'copy' | 'reverse', test: readon
     }
   }
   return { acc, steps: o.steps };
+}
+
+/**
+ * A backend whose results differ from `inner`'s by one ulp here and there: every third element
+ * (the phase moves with each call) of each gemm, unary op and RNN cell output is moved one ulp
+ * away from zero. The maths is unchanged, the float rounding is not, as after a kernel rewrite —
+ * for checking that a training test does not depend on one exact float sequence.
+ */
+export function ulpPerturbedBackend(inner: Backend): Backend {
+  let phase = 0;
+  const nudge = (a: F32, rows: number, n: number, ld: number): void => {
+    const bits = new Int32Array(a.buffer, a.byteOffset, a.length);
+    phase = (phase + 1) % 3;
+    for (let r = 0; r < rows; r++) {
+      for (let j = (phase + r) % 3; j < n; j += 3) {
+        const i = r * ld + j;
+        if (a[i] !== 0 && Number.isFinite(a[i]!)) bits[i]! += 1;
+      }
+    }
+  };
+  // Per kernel (looked up by name, so kernels added to or dropped from Backend need no change here):
+  // nudges the outputs of a call given its arguments.
+  type Args = readonly unknown[];
+  const n = (x: unknown) => x as number;
+  const f = (x: unknown) => x as F32;
+  const outputs: Record<string, (a: Args) => void> = {
+    // gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)
+    gemm: (a) => nudge(f(a[11]), n(a[2]), n(a[3]), n(a[12])),
+    // gemmPacked(transA, transB, M, N, K, alpha, A, lda, B, ldb, packed, beta, C, ldc)
+    gemmPacked: (a) => nudge(f(a[12]), n(a[2]), n(a[3]), n(a[13])),
+    // gemmBatched(batch, transA, transB, M, N, K, alpha, A, strideA, lda, B, strideB, ldb, beta, C, strideC, ldc)
+    gemmBatched: (a) => {
+      for (let b = 0; b < n(a[0]); b++) nudge(f(a[14]).subarray(b * n(a[15])), n(a[3]), n(a[4]), n(a[16]));
+    },
+    // unary(op, n, x, out)
+    unary: (a) => nudge(f(a[3]), 1, n(a[1]), n(a[1])),
+    // lstmCell(B, H, gates, cPrev, h, c)
+    lstmCell: (a) => nudge(f(a[4]), 1, n(a[0]) * n(a[1]), n(a[0]) * n(a[1])),
+    // gruCell(B, H, xg, hg, hPrev, h, acts)
+    gruCell: (a) => nudge(f(a[5]), 1, n(a[0]) * n(a[1]), n(a[0]) * n(a[1])),
+  };
+  return new Proxy(inner, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (typeof v !== 'function') return v;
+      const fn = (v as (...a: unknown[]) => unknown).bind(target);
+      const out = typeof key === 'string' ? outputs[key] : undefined;
+      if (!out) return fn;
+      return (...a: unknown[]) => {
+        const r = fn(...a);
+        out(a);
+        return r;
+      };
+    },
+  });
 }
