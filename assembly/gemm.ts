@@ -381,12 +381,29 @@ export function gemmRange(
   transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize,
 ): void {
-  gemmBlock(transA, transB, m0, m1, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, isSkinny(m1 - m0, K));
+  gemmBlock(transA, transB, m0, m1, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, isSkinny(m1 - m0, K), 0, 0);
+}
+
+/** Floats of a whole op(B) (K×N) packed by gemmPackB: every KC block of K, N rounded up to NR. */
+export function gemmPackedFloats(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) / NR * NR);
+}
+
+// Packs all of op(B) (K×N) into `dst` once, for several gemms with the same B (a weight over the
+// steps of a sequence): KC block pc starts at pc·np floats (np = N rounded up to NR) and holds
+// the NR-wide panels of the whole N range, each kc × NR, exactly as packB lays out one block — so
+// the gemm reads block (pc, jc) at dst + (pc·np + jc·kc)·4 instead of packing it again.
+export function gemmPackB(transB: bool, K: i32, N: i32, B: usize, ldb: i32, dst: usize): void {
+  const np = (N + NR - 1) / NR * NR;
+  for (let pc = 0; pc < K; pc += KC) {
+    packB(transB, B, ldb, pc, min(KC, K - pc), 0, N, dst + <usize>pc * <usize>np * 4);
+  }
 }
 
 function gemmBlock(
   transA: bool, transB: bool, m0: i32, m1: i32, n0: i32, n1: i32, K: i32, alpha: f32,
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize, skinny: bool,
+  packed: usize, np: i32,
 ): void {
   if (m1 <= m0 || n1 <= n0) return;
   if (K == 0 || alpha == 0) {
@@ -407,13 +424,15 @@ function gemmBlock(
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       const mode = pc > 0 ? 2 : beta == 0 ? 0 : 1;
-      packB(transB, B, ldb, pc, kc, jc, nc, pB);
+      let pBb = pB;
+      if (packed != 0) pBb = packed + (<usize>pc * <usize>np + <usize>jc * <usize>kc) * 4;
+      else packB(transB, B, ldb, pc, kc, jc, nc, pB);
       for (let ic = m0; ic < m1; ic += MC) {
         const mc = min(MC, m1 - ic);
         packA(transA, A, lda, ic, mc, pc, kc, alpha, pA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const pb = pB + <usize>(jr * kc) * 4;
+          const pb = pBb + <usize>(jr * kc) * 4;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const pa = pA + <usize>(ir * kc) * 4;
@@ -433,9 +452,30 @@ export function gemmPart(
   A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize,
   tid: i32, nth: i32,
 ): void {
+  gemmSplit(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, tid, nth, 0);
+}
+
+/**
+ * gemmPart with op(B) also given packed by gemmPackB (same B, transB, K, N): the same values,
+ * without packing B again. Skinny problems still read B itself (gemmDirect).
+ */
+export function gemmPackedPart(
+  transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: f32,
+  A: usize, lda: i32, B: usize, ldb: i32, packed: usize, beta: f32, C: usize, ldc: i32, scratch: usize,
+  tid: i32, nth: i32,
+): void {
+  gemmSplit(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, tid, nth, packed);
+}
+
+function gemmSplit(
+  transA: bool, transB: bool, M: i32, N: i32, K: i32, alpha: f32,
+  A: usize, lda: i32, B: usize, ldb: i32, beta: f32, C: usize, ldc: i32, scratch: usize,
+  tid: i32, nth: i32, packed: usize,
+): void {
+  const np = (N + NR - 1) / NR * NR;
   const skinny = isSkinny(M, K);
   if (nth <= 1) {
-    gemmBlock(transA, transB, 0, M, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
+    gemmBlock(transA, transB, 0, M, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny, packed, np);
     return;
   }
   const nPanels = (N + NR - 1) / NR;
@@ -444,12 +484,12 @@ export function gemmPart(
     const per = (nPanels + nth - 1) / nth;
     const n0 = min(N, tid * per * NR);
     const n1 = min(N, (tid + 1) * per * NR);
-    gemmBlock(transA, transB, 0, M, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
+    gemmBlock(transA, transB, 0, M, n0, n1, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny, packed, np);
   } else {
     const per = (mPanels + nth - 1) / nth;
     const m0 = min(M, tid * per * MR);
     const m1 = min(M, (tid + 1) * per * MR);
-    gemmBlock(transA, transB, m0, m1, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny);
+    gemmBlock(transA, transB, m0, m1, 0, N, K, alpha, A, lda, B, ldb, beta, C, ldc, scratch, skinny, packed, np);
   }
 }
 
@@ -466,7 +506,7 @@ export function gemmBatchedPart(
     for (let i = b0; i < b1; i++) {
       gemmBlock(transA, transB, 0, M, 0, N, K, alpha,
         A + <usize>i * <usize>strideA * 4, lda, B + <usize>i * <usize>strideB * 4, ldb, beta,
-        C + <usize>i * <usize>strideC * 4, ldc, scratch, skinny);
+        C + <usize>i * <usize>strideC * 4, ldc, scratch, skinny, 0, 0);
     }
   } else {
     for (let i = 0; i < batch; i++) {

@@ -1,6 +1,6 @@
 // Entry point of the wasm kernel module (dist/wasm/kernels.wasm). Every export takes byte offsets
 // into the imported shared memory; the JS side (src/kernels/wasm/) owns allocation above heapBase().
-export { gemmScratchBytes, gemmRange, gemmPart, gemmBatchedPart } from './gemm';
+export { gemmScratchBytes, gemmRange, gemmPart, gemmPackedPart, gemmPackB, gemmPackedFloats, gemmBatchedPart } from './gemm';
 export {
   axpy, scale, unary, binary, binaryRowBroadcast, reduceSum, sumSquares,
   softmax, logSoftmax, softmaxBackward, logSoftmaxBackward,

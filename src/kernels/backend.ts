@@ -51,6 +51,17 @@ export interface Backend {
     transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: F32, lda: number, B: F32, ldb: number, beta: number, C: F32, ldc: number,
   ): void;
+  /**
+   * op(B) (K×N) packed once for several gemmPacked calls with the same B — a weight used at every
+   * step of a sequence — or null where the backend gains nothing from packing. Free a non-null
+   * result with free(); it is stale once B changes.
+   */
+  packGemmB(transB: boolean, K: number, N: number, B: F32, ldb: number): F32 | null;
+  /** gemm, with `packed` = packGemmB(transB, K, N, B, ldb) (or null): the same values as gemm. */
+  gemmPacked(
+    transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: F32, lda: number, B: F32, ldb: number, packed: F32 | null, beta: number, C: F32, ldc: number,
+  ): void;
   /** `batch` independent gemms; matrix i of A starts at i·strideA (same for B, C). strideB = 0 shares B. */
   gemmBatched(
     batch: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,

@@ -72,6 +72,45 @@ for (const threads of [1, 2]) {
       for (const v of C) assert.equal(v, 1);
     });
 
+    test('gemmPacked (B packed once by packGemmB): equal to gemm, bit for bit, and to js', () => {
+      // K past one KC block (256), N past one NC block (1024), skinny M (< 5) and K ≤ 4, partial panels
+      const shapes: [number, number, number][] = [[1, 1, 1], [3, 17, 255], [64, 1031, 300], [17, 3, 1], [6, 9, 300], [70, 1024, 513], [5, 8, 4], [71, 33, 257]];
+      let seed = 500;
+      for (const [M, N, K] of shapes) {
+        for (const tA of [false, true]) for (const tB of [false, true]) {
+          const lda = (tA ? M : K) + 1, ldb = (tB ? K : N) + 2, ldc = N + 3;
+          const A = randF(be, (tA ? K : M) * lda, seed++), B = randF(be, (tB ? N : K) * ldb, seed++);
+          const packed = be.packGemmB(tB, K, N, B, ldb);
+          assert.ok(packed !== null);
+          for (const [alpha, beta] of [[1, 0], [-1.5, 1]] as const) {
+            const C = randF(be, M * ldc, seed++);
+            const viaGemm = be.allocF32(C.length), ref = clone(C);
+            viaGemm.set(C);
+            for (let rep = 0; rep < 2; rep++) { // the packed B is reused unchanged
+              const c = rep === 0 ? C : randF(be, M * ldc, seed - 1);
+              be.gemmPacked(tA, tB, M, N, K, alpha, A, lda, B, ldb, packed, beta, c, ldc);
+              if (rep === 0) continue;
+              assert.deepEqual(Array.from(c), Array.from(C), 'gemmPacked reuse');
+              be.free(c);
+            }
+            be.gemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, viaGemm, ldc);
+            js.gemm(tA, tB, M, N, K, alpha, clone(A), lda, clone(B), ldb, beta, ref, ldc);
+            const what = `gemmPacked ${M}x${N}x${K} tA=${tA} tB=${tB} a=${alpha} b=${beta}`;
+            assert.deepEqual(Array.from(C), Array.from(viaGemm), `${what}: differs from gemm`);
+            close(C, ref, 1e-4, 1e-5 * Math.sqrt(K), what);
+            be.free(C); be.free(viaGemm);
+          }
+          be.free(packed!); be.free(A); be.free(B);
+        }
+      }
+      // null packed (and the js backend) fall back to gemm
+      const A = randF(be, 12, 7), B = randF(be, 12, 8), C = be.allocF32(9), ref = new Float32Array(9);
+      be.gemmPacked(false, false, 3, 3, 4, 1, A, 4, B, 3, null, 0, C, 3);
+      js.gemmPacked(false, false, 3, 3, 4, 1, clone(A), 4, clone(B), 3, js.packGemmB(false, 4, 3, clone(B), 3), 0, ref, 3);
+      close(C, ref, 1e-5, 1e-6, 'gemmPacked null');
+      be.free(A); be.free(B); be.free(C);
+    });
+
     test('gemmBatched, shared B and not', () => {
       let seed = 100;
       for (const [batch, M, N, K] of [[1, 3, 17, 5], [3, 17, 33, 64], [5, 64, 20, 256], [2, 1, 1, 1]]) {

@@ -38,6 +38,12 @@ export class JsBackend implements Backend {
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number, B: F32, ldb: number, beta: number, C: F32, ldc: number): void {
     gemmK.gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   }
+  packGemmB(_transB: boolean, _K: number, _N: number, _B: F32, _ldb: number): F32 | null {
+    return null;
+  }
+  gemmPacked(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number, B: F32, ldb: number, _packed: F32 | null, beta: number, C: F32, ldc: number): void {
+    this.gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  }
   gemmBatched(batch: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, strideA: number, lda: number, B: F32, strideB: number, ldb: number, beta: number, C: F32, strideC: number, ldc: number): void {
     gemmK.gemmBatched(batch, transA, transB, M, N, K, alpha, A, strideA, lda, B, strideB, ldb, beta, C, strideC, ldc);
   }

@@ -14,7 +14,7 @@ import type { F32, I32, UnaryOp, BinaryOp } from '../backend.js';
 import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
 import {
-  ThreadPool, JOB_GEMM, JOB_GEMM_BATCHED, JOB_ADAM, JOB_COPY_STRIDED, JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD,
+  ThreadPool, JOB_GEMM, JOB_GEMM_PACKED, JOB_GEMM_BATCHED, JOB_ADAM, JOB_COPY_STRIDED, JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD,
   JOB_SOFTMAX, JOB_UNARY, JOB_BINARY,
 } from './pool.js';
 import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
@@ -138,6 +138,31 @@ export class WasmBackend extends JsBackend {
     x[8] = b; x[9] = ldb; x[10] = beta; x[11] = c; x[12] = ldc;
     const E = this.E, s0 = this.scratch0;
     pool.run(JOB_GEMM, nth, () => E.gemmPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, s0, 0, nth));
+  }
+
+  /** The whole op(B) in the micro-kernel's panel layout (null where gemm would not pack it). */
+  override packGemmB(transB: boolean, K: number, N: number, B: F32, ldb: number): F32 | null {
+    if (K <= 0 || N <= 0 || !this.w1(B)) return null;
+    const p = this.allocF32(this.E.gemmPackedFloats(K, N));
+    this.E.gemmPackB(transB ? 1 : 0, K, N, B.byteOffset, ldb, p.byteOffset);
+    return p;
+  }
+
+  override gemmPacked(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, lda: number, B: F32, ldb: number, packed: F32 | null, beta: number, C: F32, ldc: number): void {
+    if (packed === null || M <= 0 || N <= 0 || !this.w3(A, B, C)) { this.gemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return; }
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const a = A.byteOffset, b = B.byteOffset, c = C.byteOffset, p = packed.byteOffset;
+    const pool = this.pool;
+    const nth = pool ? this.threadsFor(2 * M * N * K) : 1;
+    if (nth <= 1 || !pool) {
+      this.E.gemmPackedPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, p, beta, c, ldc, this.scratch0, 0, 1);
+      return;
+    }
+    const x = pool.args;
+    x[0] = tA; x[1] = tB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda;
+    x[8] = b; x[9] = ldb; x[10] = p; x[11] = beta; x[12] = c; x[13] = ldc;
+    const E = this.E, s0 = this.scratch0;
+    pool.run(JOB_GEMM_PACKED, nth, () => E.gemmPackedPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, p, beta, c, ldc, s0, 0, nth));
   }
 
   override gemmBatched(batch: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, strideA: number, lda: number, B: F32, strideB: number, ldb: number, beta: number, C: F32, strideC: number, ldc: number): void {

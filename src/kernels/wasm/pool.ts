@@ -25,6 +25,7 @@ export const JOB_SCE_BWD = 8;
 export const JOB_SOFTMAX = 9;
 export const JOB_UNARY = 10;
 export const JOB_BINARY = 11;
+export const JOB_GEMM_PACKED = 12;
 
 /** Iterations a waiting thread polls before it sleeps in Atomics.wait (~tens of µs). */
 export const SPIN = 200000;

@@ -27,6 +27,9 @@ export interface KernelExports {
   heapBase(): number;
   gemmScratchBytes(): number;
   gemmPart(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, scratch: number, tid: number, nth: number): void;
+  gemmPackedPart(tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, packed: number, beta: number, C: number, ldc: number, scratch: number, tid: number, nth: number): void;
+  gemmPackB(tB: number, K: number, N: number, B: number, ldb: number, dst: number): void;
+  gemmPackedFloats(K: number, N: number): number;
   gemmBatchedPart(batch: number, tA: number, tB: number, M: number, N: number, K: number, alpha: number, A: number, sA: number, lda: number, B: number, sB: number, ldb: number, beta: number, C: number, sC: number, ldc: number, scratch: number, tid: number, nth: number): void;
   axpy(n: number, alpha: number, x: number, y: number): void;
   scale(n: number, alpha: number, x: number, out: number): void;

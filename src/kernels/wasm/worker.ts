@@ -4,7 +4,7 @@ import { workerContext } from '../../platform/index.js';
 import { instantiate } from './wasm-api.js';
 import {
   SEQ, JOB, NTH, DONE, QUIT, ARGS_BYTE, MAX_ARGS, SPIN, JOB_GEMM, JOB_GEMM_BATCHED, JOB_ADAM, JOB_COPY_STRIDED,
-  JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD, JOB_SOFTMAX, JOB_UNARY, JOB_BINARY, type WorkerInit,
+  JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD, JOB_SOFTMAX, JOB_UNARY, JOB_BINARY, JOB_GEMM_PACKED, type WorkerInit,
 } from './pool.js';
 
 const ctx = await workerContext();
@@ -31,6 +31,9 @@ for (;;) {
     switch (c[JOB]) {
       case JOB_GEMM:
         E.gemmPart(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, scratch, tid, nth);
+        break;
+      case JOB_GEMM_PACKED:
+        E.gemmPackedPart(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, scratch, tid, nth);
         break;
       case JOB_GEMM_BATCHED:
         E.gemmBatchedPart(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!, a[16]!, scratch, tid, nth);

@@ -48,6 +48,20 @@ function accWeightGrad(W: Tensor, h0: F32 | null, hs: F32, dG: F32, T: number, B
   });
 }
 
+/**
+ * op(W) packed once for the gemms of every step (null when T < 2 or the backend does not pack):
+ * the per-step gemms are small in M (the batch), so packing the weight each step cost as much as
+ * a good part of the multiplication.
+ */
+function packWeight(T: number, transB: boolean, K: number, N: number, W: F32, ldb: number): F32 | null {
+  return T < 2 ? null : backend().packGemmB(transB, K, N, W, ldb);
+}
+
+function freePacked(ps: (F32 | null)[]): void {
+  const k = backend();
+  for (const p of ps) if (p !== null) k.free(p);
+}
+
 function checkState(op: string, name: string, t: Tensor, B: number, H: number): void {
   checkTensor(op, name, t, 'f32', 2);
   if (t.shape[0] !== B || t.shape[1] !== H) throw new Error(`${op}: ${name} must be [${B}, ${H}], got ${shapeStr(t.shape)}`);
@@ -86,10 +100,11 @@ export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tenso
     const dh = k.allocF32(BH);
     let dc = k.allocF32(BH);
     let dcPrev = k.allocF32(BH);
+    const pW = packWeight(T - 1, true, G, H, W, G);
     for (let t = T - 1; t >= 0; t--) {
       // gradient at h_t: from the output, and through step t + 1's gates
       if (dHs !== null) k.copyRows(1, BH, rows(dHs, t, B, H), 0, dh, 0, false);
-      if (t < T - 1) k.gemm(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, W, G, dHs !== null ? 1 : 0, dh, H);
+      if (t < T - 1) k.gemmPacked(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, W, G, pW, dHs !== null ? 1 : 0, dh, H);
       else if (dHs === null) k.fill(dh, 0, BH);
       // gradient at c_t: from the output, and carried from step t + 1
       let dcIn: F32 | null = t < T - 1 ? dc : null;
@@ -102,7 +117,8 @@ export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tenso
     }
     // dc now holds the gradient at c0
     if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copyRows(1, BH, dc, 0, dst, 0, false)));
-    if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, W, G, acc ? 1 : 0, dst, H));
+    if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemmPacked(false, true, B, H, G, 1, dG, G, W, G, pW, acc ? 1 : 0, dst, H));
+    freePacked([pW]);
     if (weightHh.requiresGrad) accWeightGrad(weightHh, h0.f32, hs!.f32, dG, T, B, H, G);
     k.free(dh);
     k.free(dc);
@@ -112,11 +128,13 @@ export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tenso
   }) as [Tensor, Tensor];
   const A = acts.f32;
   const W = weightHh.f32;
+  const pW = packWeight(T, false, H, G, W, G);
   for (let t = 0; t < T; t++) {
     const g = rows(A, t, B, G);
-    k.gemm(false, false, B, G, H, 1, t === 0 ? h0.f32 : rows(hs.f32, t - 1, B, H), H, W, G, 1, g, G);
+    k.gemmPacked(false, false, B, G, H, 1, t === 0 ? h0.f32 : rows(hs.f32, t - 1, B, H), H, W, G, pW, 1, g, G);
     k.lstmCell(B, H, g, t === 0 ? c0.f32 : rows(cs.f32, t - 1, B, H), rows(hs.f32, t, B, H), rows(cs.f32, t, B, H));
   }
+  freePacked([pW]);
   if (!hs.requiresGrad) acts.dispose();
   return { h: hs, c: cs };
 }
@@ -208,17 +226,19 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
     const dAlpha = k.allocF32(BS);
     let dc = k.allocF32(BH);
     let dcPrev = k.allocF32(BH);
+    const pWf = packWeight(T - 1, true, G, H, Wf, G), pWhh = packWeight(T - 1, true, G, H, Whh, G);
+    const pWc1 = packWeight(T, true, H, Hm, Wc1, H), pWc2 = packWeight(T, true, H, H, Wc2, H);
     for (let t = T - 1; t >= 0; t--) {
       // h̃_t: from the output layer and, fed into step t + 1, through its gates
       k.copyRows(1, BH, rows(dY, t, B, H), 0, dht, 0, false);
-      if (t < T - 1) k.gemm(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, Wf, G, 1, dht, H);
+      if (t < T - 1) k.gemmPacked(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, Wf, G, pWf, 1, dht, H);
       const dp = rows(dPre, t, B, H);
       k.unaryBackward(UnaryOp.Tanh, BH, rows(Y, t, B, H), rows(Y, t, B, H), dht, dp, false);
       const dctx = rows(dCtx, t, B, Hm);
-      k.gemm(false, true, B, Hm, H, 1, dp, H, Wc1, H, 0, dctx, Hm);
+      k.gemmPacked(false, true, B, Hm, H, 1, dp, H, Wc1, H, pWc1, 0, dctx, Hm);
       // h_t: through W_c, through step t + 1's gates, and through the scores
-      k.gemm(false, true, B, H, H, 1, dp, H, Wc2, H, 0, dh, H);
-      if (t < T - 1) k.gemm(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, Whh, G, 1, dh, H);
+      k.gemmPacked(false, true, B, H, H, 1, dp, H, Wc2, H, pWc2, 0, dh, H);
+      if (t < T - 1) k.gemmPacked(false, true, B, H, G, 1, rows(dG, t + 1, B, G), G, Whh, G, pWhh, 1, dh, H);
       k.gemmBatched(B, false, true, 1, S, Hm, 1, dctx, Hm, Hm, M, S * Hm, Hm, 0, dAlpha, S, S);
       const ds = rows(dS, t, B, S);
       k.softmaxBackward(B, S, rows(Al, t, B, S), dAlpha, ds, false);
@@ -228,8 +248,9 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
       const s = dc; dc = dcPrev; dcPrev = s;
     }
     if (c0.requiresGrad) accGrad(c0, (dst, acc) => (acc ? k.axpy(BH, 1, dc, dst) : k.copyRows(1, BH, dc, 0, dst, 0, false)));
-    if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, Whh, G, acc ? 1 : 0, dst, H));
-    if (feed0 !== null && feed0.requiresGrad) accGrad(feed0, (dst, acc) => k.gemm(false, true, B, H, G, 1, dG, G, Wf, G, acc ? 1 : 0, dst, H));
+    if (h0.requiresGrad) accGrad(h0, (dst, acc) => k.gemmPacked(false, true, B, H, G, 1, dG, G, Whh, G, pWhh, acc ? 1 : 0, dst, H));
+    if (feed0 !== null && feed0.requiresGrad) accGrad(feed0, (dst, acc) => k.gemmPacked(false, true, B, H, G, 1, dG, G, Wf, G, pWf, acc ? 1 : 0, dst, H));
+    freePacked([pWf, pWhh, pWc1, pWc2]);
     if (weightHh.requiresGrad) accWeightGrad(weightHh, h0.f32, Hs, dG, T, B, H, G);
     if (weightFeed.requiresGrad) accWeightGrad(weightFeed, feed0 === null ? null : feed0.f32, Y, dG, T, B, H, G);
     if (weightC.requiresGrad) {
@@ -256,11 +277,13 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
   const pre = k.allocF32(BH);
   const scm = mask !== null ? k.allocF32(BS) : null;
   k.copyRows(1, T * B * G, xp.f32, 0, A, 0, false);
+  const pWhh = packWeight(T, false, H, G, Whh, G), pWf = packWeight(T, false, H, G, Wf, G);
+  const pWc1 = packWeight(T, false, Hm, H, Wc1, H), pWc2 = packWeight(T, false, H, H, Wc2, H);
   for (let t = 0; t < T; t++) {
     const g = rows(A, t, B, G);
-    k.gemm(false, false, B, G, H, 1, t === 0 ? h0.f32 : rows(Hs, t - 1, B, H), H, Whh, G, 1, g, G);
+    k.gemmPacked(false, false, B, G, H, 1, t === 0 ? h0.f32 : rows(Hs, t - 1, B, H), H, Whh, G, pWhh, 1, g, G);
     const feed = t === 0 ? (feed0 === null ? null : feed0.f32) : rows(Y, t - 1, B, H);
-    if (feed !== null) k.gemm(false, false, B, G, H, 1, feed, H, Wf, G, 1, g, G);
+    if (feed !== null) k.gemmPacked(false, false, B, G, H, 1, feed, H, Wf, G, pWf, 1, g, G);
     const h = rows(Hs, t, B, H);
     k.lstmCell(B, H, g, t === 0 ? c0.f32 : rows(Cs, t - 1, B, H), h, rows(Cs, t, B, H));
     // scores[b, s] = keys[b, s] · h[b]; α = softmax over unpadded s
@@ -270,10 +293,11 @@ export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
     k.softmax(B, S, scm ?? sc, al);
     const ctx = rows(Ctx, t, B, Hm);
     k.gemmBatched(B, false, false, 1, Hm, S, 1, al, S, S, M, S * Hm, Hm, 0, ctx, Hm, Hm);
-    k.gemm(false, false, B, H, Hm, 1, ctx, Hm, Wc1, H, 0, pre, H);
-    k.gemm(false, false, B, H, H, 1, h, H, Wc2, H, 1, pre, H);
+    k.gemmPacked(false, false, B, H, Hm, 1, ctx, Hm, Wc1, H, pWc1, 0, pre, H);
+    k.gemmPacked(false, false, B, H, H, 1, h, H, Wc2, H, pWc2, 1, pre, H);
     k.unary(UnaryOp.Tanh, BH, pre, rows(Y, t, B, H));
   }
+  freePacked([pWhh, pWf, pWc1, pWc2]);
   k.free(sc);
   k.free(pre);
   if (scm !== null) k.free(scm);
