@@ -1,8 +1,8 @@
 import {
-  add, concat, dropout, embedding, intTensor, isGradEnabled, lstmAttentionSequence, matmul, slice, zeros, type Rng, type Tensor,
+  add, concat, dropout, embedding, intTensor, isGradEnabled, lstmAttentionSequence, matmul, slice, zeros, Tensor, type Rng,
 } from '../tensor/index.js';
 import {
-  Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type RecurrentCell,
+  Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type EmbeddedInput, type RecurrentCell,
 } from '../nn/index.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
 import { batchMajorRows } from './encoder.js';
@@ -69,7 +69,20 @@ export class Decoder extends Module {
 
   /** Dropout runs only when training with gradients on (never in decoding or validation). */
   drop(x: Tensor): Tensor {
-    return this.training && isGradEnabled() && this.cfg.dropout > 0 ? dropout(x, this.cfg.dropout, this.rng, true) : x;
+    return this.dropActive() ? dropout(x, this.cfg.dropout, this.rng, true) : x;
+  }
+
+  dropActive(): boolean {
+    return this.training && isGradEnabled() && this.cfg.dropout > 0;
+  }
+
+  /**
+   * Teacher-forced inputs for ids (time-major) as `run` takes them: the embedding rows themselves
+   * (EmbeddedInput, projected with embeddingLinear) when no dropout sits between the lookup and the
+   * first layer's input projection, else the dropped-out looked-up rows [N, emb].
+   */
+  embedInput(ids: Int32Array): Tensor | EmbeddedInput {
+    return this.dropActive() ? this.drop(this.embedIds(ids)) : { table: this.embed!.weight, ids: intTensor(ids, [ids.length]) };
   }
 
   /** Decoder inputs for ids (any order) → [N, emb]. */
@@ -101,15 +114,16 @@ export class Decoder extends Module {
   }
 
   /**
-   * Teacher-forced run over embedded inputs x [T·B, emb] (time-major) from `st`. Returns the
+   * Teacher-forced run over embedded inputs x [T·B, emb] (time-major; or embedding rows, see
+   * embedInput) from `st`. Returns the
    * pre-output rows [T·B, hidden] and their order: time-major, or batch-major (b·T + t) when
    * attention ran over all steps at once.
    */
-  run(x: Tensor, st: DecoderState, T: number, B: number): { out: Tensor; batchMajor: boolean } {
+  run(x: Tensor | EmbeddedInput, st: DecoderState, T: number, B: number): { out: Tensor; batchMajor: boolean } {
     if (this.attention !== null && this.weight_feed !== null) {
       // input feeding: every step needs the previous h̃, so the first layer runs step by step too,
       // but emb·W_ih + b for all steps is still one matmul
-      const xp = this.cells[0]!.projectInput(x);
+      const xp = x instanceof Tensor ? this.cells[0]!.projectInput(x) : this.cells[0]!.projectEmbedded(x);
       const att = this.attention;
       const cell = this.cells[0]!;
       if (this.cells.length === 1 && cell.kind === 'lstm' && (att.kind === 'general' || att.kind === 'dot')) {

@@ -1,5 +1,5 @@
 import { dropout, embedding, fromArray, intTensor, isGradEnabled, type Rng, type Tensor } from '../tensor/index.js';
-import { Embedding, Linear, Module, Rnn, SequenceLayout, type RnnOutput } from '../nn/index.js';
+import { Embedding, Linear, Module, Rnn, SequenceLayout, type EmbeddedInput, type RnnOutput } from '../nn/index.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
 import type { EncoderOutput } from './types.js';
 
@@ -25,7 +25,11 @@ export class Encoder extends Module {
 
   /** Dropout runs only when training with gradients on (never in decoding or validation). */
   private drop(x: Tensor): Tensor {
-    return this.training && isGradEnabled() && this.cfg.dropout > 0 ? dropout(x, this.cfg.dropout, this.rng, true) : x;
+    return this.dropActive() ? dropout(x, this.cfg.dropout, this.rng, true) : x;
+  }
+
+  private dropActive(): boolean {
+    return this.training && isGradEnabled() && this.cfg.dropout > 0;
   }
 
   /**
@@ -38,17 +42,20 @@ export class Encoder extends Module {
       if (!(Number.isInteger(n) && n >= 0 && n <= S)) throw new Error(`Encoder: source length ${n} is not in 0..${S}`);
       return Math.max(1, n);
     });
-    let x: Tensor; // [S·B, emb], time-major rows s·B + b
+    let x: Tensor | EmbeddedInput; // [S·B, emb], time-major rows s·B + b
     if (ids !== null) {
       if (ids.length !== B * S) throw new Error(`Encoder: src has ${ids.length} ids, expected B×S = ${B}×${S}`);
-      x = this.embed!.forward(intTensor(timeMajorIds(ids, B, S), [S * B]));
+      const tm = intTensor(timeMajorIds(ids, B, S), [S * B]);
+      // with no dropout between the lookup and the first layer's input projections, both directions
+      // project the embedding rows with embeddingLinear (once per distinct id)
+      x = this.dropActive() ? this.drop(this.embed!.forward(tm)) : { table: this.embed!.weight, ids: tm };
     } else {
       const D = this.cfg.inputDim!;
       if (vals === null || vals.length !== B * S * D) throw new Error(`Encoder: srcVals has ${vals?.length ?? 0} values, expected B×S×inputDim = ${B}×${S}×${D}`);
-      x = this.input!.forward(timeMajorValues(vals, B, S, D));
+      x = this.drop(this.input!.forward(timeMajorValues(vals, B, S, D)));
     }
     const layout = new SequenceLayout(S, B, lens);
-    const r: RnnOutput = this.rnn.run(this.drop(x), layout, null);
+    const r: RnnOutput = this.rnn.run(x, layout, null);
     let memory: Tensor | null = null;
     let mask: Tensor | null = null;
     if (needMemory) {

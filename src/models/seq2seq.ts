@@ -61,7 +61,7 @@ export class Seq2Seq extends Module {
       throw new Error(`Seq2Seq.loss: tgtIn/tgtOut have ${batch.tgtIn.length}/${batch.tgtOut.length} ids, expected B×T = ${B}×${T}`);
     }
     const st = this.startState(this.encode(batch.src, batch.srcLen, B, S));
-    const x = this.decoder.drop(this.decoder.embedIds(timeMajorIds(batch.tgtIn, B, T)));
+    const x = this.decoder.embedInput(timeMajorIds(batch.tgtIn, B, T));
     const { out, batchMajor } = this.decoder.run(x, st, T, B);
     const logits = this.decoder.output(this.decoder.drop(out));
     const targets = batchMajor ? batch.tgtOut : timeMajorIds(batch.tgtOut, B, T);
@@ -125,7 +125,8 @@ export class Seq2Seq extends Module {
     if (this.config.kind !== 'tokens') throw new Error('Seq2Seq.step: this is a continuous model; use stepValues');
     if (prevTokens.length !== state.B) throw new Error(`Seq2Seq.step: ${prevTokens.length} previous tokens for a state of ${state.B} rows`);
     const d = this.decoder;
-    const r = d.core(d.cells[0]!.projectInput(d.embedIds(prevTokens)), state);
+    // beams and batch rows often share the previous token: project once per distinct id
+    const r = d.core(d.cells[0]!.projectEmbedded({ table: d.embed!.weight, ids: intTensor(prevTokens, [prevTokens.length]) }), state);
     const logProbs = logSoftmax(d.output(r.out), -1);
     return { logProbs, attention: r.alpha ? (r.alpha.f32.slice(0, state.B * state.S)) : null, state: { ...state, h: r.h, c: r.c, feed: r.feed } };
   }

@@ -5,6 +5,6 @@ export { Embedding } from './embedding.js';
 export { Dropout } from './dropout.js';
 export {
   CELL_KINDS, gateCount, RecurrentCell, SequenceLayout, Rnn,
-  type CellKind, type RecurrentState, type RnnOptions, type RnnOutput,
+  type CellKind, type EmbeddedInput, type RecurrentState, type RnnOptions, type RnnOutput,
 } from './recurrent.js';
 export { Attention, ATTENTION_KINDS, type AttentionKind } from './attention.js';

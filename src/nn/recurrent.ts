@@ -1,6 +1,6 @@
 import {
-  add, concat, embedding, gruCell, intTensor, linear, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
-  transpose, zeros, dropout, isGradEnabled, type Rng, type Tensor,
+  add, concat, embedding, embeddingLinear, gruCell, intTensor, linear, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
+  transpose, zeros, dropout, isGradEnabled, Tensor, type Rng,
 } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
 import { biasParam, weightParam } from './init.js';
@@ -11,6 +11,17 @@ export const CELL_KINDS: readonly CellKind[] = ['lstm', 'gru', 'rnn'];
 /** Gate blocks per cell: LSTM i,f,g,o; GRU r,z,n; Elman RNN one. */
 export function gateCount(kind: CellKind): number {
   return kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+}
+
+/**
+ * An input given as rows of an embedding table rather than as the looked-up rows: row r is
+ * table[ids[r]]. Layers that take it project it with embeddingLinear. Callers pass this form only
+ * where nothing (dropout) sits between the lookup and the projection.
+ */
+export interface EmbeddedInput {
+  table: Tensor;
+  /** i32 [N] */
+  ids: Tensor;
 }
 
 /** Hidden state of one layer and direction: h [B, H]; c [B, H] for LSTM, null otherwise. */
@@ -55,6 +66,15 @@ export class RecurrentCell extends Module {
   projectInput(x2d: Tensor): Tensor {
     expectShape(`RecurrentCell(${this.kind})`, x2d, [null, this.inputSize]);
     return linear(x2d, this.weight_ih, this.inputBias);
+  }
+
+  /**
+   * projectInput(embedding(table, ids)) in one op (embeddingLinear: the product is computed once per
+   * distinct id): table [V, D], ids i32 [N] → [N, G·H].
+   */
+  projectEmbedded(e: EmbeddedInput): Tensor {
+    expectShape(`RecurrentCell(${this.kind})`, e.table, [null, this.inputSize]);
+    return embeddingLinear(e.table, e.ids, this.weight_ih, this.inputBias);
   }
 
   zeroState(B: number): RecurrentState {
@@ -246,28 +266,44 @@ export class Rnn extends Module {
   /**
    * The stacked run over flat time-major x [T·B, D] (row t·B + b = step t of sequence b) with a
    * prepared layout → output [T·B, dirs·H]. Flat layouts let every layer's input projection and
-   * the bidirectional reversal work without reshape copies.
+   * the bidirectional reversal work without reshape copies. x may also be given as embedding rows
+   * (EmbeddedInput, ids [T·B]): the first layer then projects it with embeddingLinear.
    */
-  run(x: Tensor, layout: SequenceLayout, init: RecurrentState[] | null): RnnOutput {
+  run(x: Tensor | EmbeddedInput, layout: SequenceLayout, init: RecurrentState[] | null): RnnOutput {
     const { T, B } = layout;
     const H = this.hiddenSize;
-    expectShape('Rnn', x, [T * B, this.inputSize]);
+    const emb = x instanceof Tensor ? null : x;
+    if (emb === null) expectShape('Rnn', x as Tensor, [T * B, this.inputSize]);
+    else {
+      expectShape('Rnn', emb.table, [null, this.inputSize]);
+      expectShape('Rnn', emb.ids, [T * B]);
+    }
     if (init !== null && init.length !== this.numLayers) throw new Error(`Rnn: ${init.length} initial states for ${this.numLayers} layers`);
-    let input = x;
+    let input = emb === null ? (x as Tensor) : null;
     const final: RecurrentState[] = [];
     for (let l = 0; l < this.numLayers; l++) {
       const { fwd, bwd } = this.layers[l]!;
-      const D = input.shape[1]!;
       const init0 = init?.[l] ?? null;
       const fInit = init0 === null ? fwd.zeroState(B) : bwd ? splitState(init0, 0, H) : init0;
-      const f = fwd.runSequence(fwd.projectInput(input), fInit, layout);
+      const f = fwd.runSequence(input === null ? fwd.projectEmbedded(emb!) : fwd.projectInput(input), fInit, layout);
       if (!bwd) {
         final.push(f.final);
         input = f.out;
       } else {
         const rev = layout.reverseRows();
-        // gather(x)·W = gather(x·W): reverse whichever of the two is narrower
-        const xp = D <= bwd.gates * H ? bwd.projectInput(embedding(input, rev)) : embedding(bwd.projectInput(input), rev);
+        let xp: Tensor;
+        if (input === null) {
+          // the reversed rows of an embedding are the embedding of the reversed ids
+          const idv = emb!.ids.i32;
+          const rv = rev.i32;
+          const revIds = new Int32Array(T * B);
+          for (let r = 0; r < T * B; r++) revIds[r] = idv[rv[r]!]!;
+          xp = bwd.projectEmbedded({ table: emb!.table, ids: intTensor(revIds, [T * B]) });
+        } else {
+          const D = input.shape[1]!;
+          // gather(x)·W = gather(x·W): reverse whichever of the two is narrower
+          xp = D <= bwd.gates * H ? bwd.projectInput(embedding(input, rev)) : embedding(bwd.projectInput(input), rev);
+        }
         const bInit = init0 === null ? bwd.zeroState(B) : splitState(init0, H, 2 * H);
         const b = bwd.runSequence(xp, bInit, layout);
         input = concat([f.out, embedding(b.out, rev)], 1);
@@ -278,7 +314,8 @@ export class Rnn extends Module {
       }
       if (l < this.numLayers - 1 && this.training && isGradEnabled() && this.dropoutP > 0) input = dropout(input, this.dropoutP, this.rng, true);
     }
-    const output = layout.padded ? maskedFill(input, layout.padMask(), 0) : input;
+    const top = input!; // numLayers ≥ 1: the last layer's output
+    const output = layout.padded ? maskedFill(top, layout.padMask(), 0) : top;
     return { output, final };
   }
 }

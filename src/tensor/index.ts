@@ -16,7 +16,7 @@ export {
 } from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
 export { reshape, detach, permute, transpose, concat, stack, slice, split, index } from './ops/shape.js';
-export { embedding } from './ops/embedding.js';
+export { embedding, embeddingLinear } from './ops/embedding.js';
 export { maskedFill, dropout } from './ops/mask.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/norm.js';

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, fromArray, noGrad, tidy, type Tensor } from '../../src/tensor/index.js';
-import { Rnn, type CellKind } from '../../src/nn/index.js';
+import { Rng, embedding, fromArray, intTensor, mul, noGrad, sum, tidy, type Tensor } from '../../src/tensor/index.js';
+import { Rnn, SequenceLayout, type CellKind } from '../../src/nn/index.js';
 import { assertClose, gradcheck } from '../helpers/gradcheck.js';
 
 const KINDS: CellKind[] = ['lstm', 'gru', 'rnn'];
@@ -96,3 +96,27 @@ test('Rnn: inter-layer dropout is active only in training mode with gradients on
   rnn.train();
   assert.deepEqual(noGrad(run), noGrad(run), 'no dropout under noGrad');
 });
+
+for (const kind of ['lstm', 'gru'] as CellKind[]) {
+  test(`Rnn(${kind}, 2 layers, bidirectional, padded): embedding-row input equals the looked-up rows`, () => {
+    const V = 6, D = 4, H = 3, T = 5, B = 3;
+    const rng = new Rng(11);
+    const rnn = new Rnn(kind, D, H, { layers: 2, bidirectional: true }, rng);
+    const table = fromArray(Array.from({ length: V * D }, () => 2 * rng.uniform() - 1), [V, D]);
+    table.requiresGrad = true;
+    const idv = Array.from({ length: T * B }, (_, i) => (i * 5 + 1) % 4); // 4 distinct ids of 15: repeated
+    const params = [table, ...rnn.parameters()];
+    const run = (embedded: boolean): { out: number[]; grads: number[][] } => tidy(() => {
+      for (const p of params) p.zeroGrad();
+      const ids = intTensor(idv, [T * B]);
+      const layout = new SequenceLayout(T, B, [5, 2, 4]); // its index tensors belong to this scope
+      const r = rnn.run(embedded ? { table, ids } : embedding(table, ids), layout, null);
+      sum(mul(r.output, r.output)).backward();
+      return { out: Array.from(r.output.f32.subarray(0, r.output.size)), grads: params.map((p) => Array.from(p.grad!.subarray(0, p.size))) };
+    });
+    const a = run(true);
+    const b = run(false);
+    assertClose(a.out, b.out, 1e-6);
+    for (let i = 0; i < a.grads.length; i++) assertClose(a.grads[i]!, b.grads[i]!, 1e-5, 1e-4, `gradient ${i}`);
+  });
+}

@@ -113,6 +113,42 @@ for (const bk of backends) {
       assert.ok(zerosCount > 430 && zerosCount < 570, `dropped ${zerosCount} of 1000`);
     });
 
+    it('embeddingLinear equals linear(embedding(…)) bit for bit, gradients to rounding', () => {
+      const rng = new T.Rng(7);
+      const V = 40, K = 37, M = 70, n = 300;
+      const rand = (shape: number[]): T.Tensor => {
+        const t = T.zeros(shape);
+        const v = t.f32;
+        for (let i = 0; i < v.length; i++) v[i] = 2 * rng.uniform() - 1;
+        t.requiresGrad = true;
+        return t;
+      };
+      for (const distinct of [13, 40]) {
+        const idv = Array.from({ length: n }, (_, i) => (i * 7 + (i % 5)) % distinct);
+        if (distinct === 40) for (let i = 0; i < V; i++) idv[i] = i; // every id present, still repeated
+        for (const withBias of [true, false]) {
+          const table = rand([V, K]);
+          const w = rand([K, M]);
+          const b = withBias ? rand([M]) : null;
+          const ids = T.intTensor(idv);
+          const r = rand([n, M]);
+          r.requiresGrad = false;
+          const [fused, plain] = T.noGrad(() => [T.embeddingLinear(table, ids, w, b), T.linear(T.embedding(table, ids), w, b)]);
+          assert.deepEqual(fused.shape, [n, M]);
+          assert.deepEqual(Array.from(fused.f32), Array.from(plain.f32));
+          // one tape per path: backward() clears the whole tape
+          const grads = (f: () => T.Tensor): number[][] => {
+            for (const p of [table, w, b]) p?.zeroGrad();
+            T.sum(T.mul(f(), r)).backward();
+            return [table, w, b].filter((p) => p !== null).map((p) => Array.from(p!.grad!.subarray(0, p!.size)));
+          };
+          const gf = grads(() => T.embeddingLinear(table, ids, w, b));
+          const gp = grads(() => T.linear(T.embedding(table, ids), w, b));
+          for (let i = 0; i < gf.length; i++) assertClose(gf[i]!, gp[i]!, 1e-4);
+        }
+      }
+    });
+
     it('softmax, logSoftmax, layerNorm', () => {
       // softmax([1, 2, 3]) = e^x / Σ e^x = [0.09003057, 0.24472847, 0.66524096]
       const s = T.softmax(T.fromArray([1, 2, 3, 1001, 1002, 1003], [2, 3]));

@@ -109,6 +109,19 @@ for (const bk of backends) {
       gradcheck((tbl) => T.embedding(tbl!, T.intTensor([0], [1])), [{ shape: [1, 5] }]);
     });
 
+    it('embeddingLinear (repeated ids, all-distinct fallback, with and without bias)', () => {
+      const rep = [1, 4, 1, 0, 6, 1, 4, 4]; // 4 distinct of 8: the per-distinct-id path
+      const all = [3, 0, 5, 2]; // all distinct: the plain linear(embedding(…)) path
+      for (const idv of [rep, all]) {
+        gradcheck((tbl, w, b) => T.embeddingLinear(tbl!, T.intTensor(idv), w!, b!), [{ shape: [7, 3] }, { shape: [3, 5] }, { shape: [5] }]);
+        gradcheck((tbl, w) => T.embeddingLinear(tbl!, T.intTensor(idv), w!), [{ shape: [7, 3] }, { shape: [3, 2] }]);
+      }
+      // a single repeated id, and the op feeding a second use of the same table
+      gradcheck((tbl, w, b) => T.embeddingLinear(tbl!, T.intTensor([2, 2, 2]), w!, b!), [{ shape: [3, 1] }, { shape: [1, 4] }, { shape: [4] }]);
+      gradcheck((tbl, w) => T.add(T.embeddingLinear(tbl!, T.intTensor([0, 1, 0, 0]), w!), T.embedding(tbl!, T.intTensor([1, 1, 0, 1]))),
+        [{ shape: [2, 3] }, { shape: [3, 3] }]);
+    });
+
     it('maskedFill (broadcast f32 mask and i32 mask)', () => {
       gradcheck((a) => T.maskedFill(a!, T.fromArray([1, 0, 0], [3, 1]), -1e4), [{ shape: [3, 4] }]);
       gradcheck((a) => T.maskedFill(a!, T.intTensor([0, 1, 1, 0, 0, 1], [2, 3]), 0), [{ shape: [2, 3] }]);
