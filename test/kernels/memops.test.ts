@@ -5,31 +5,10 @@ import assert from 'node:assert/strict';
 import { JsBackend } from '../../src/kernels/js/index.js';
 import { WasmBackend } from '../../src/kernels/wasm/index.js';
 import { UnaryOp, BinaryOp, type F32, type I32 } from '../../src/kernels/backend.js';
+import { rng, randF, clone, close } from './helpers.js';
 
 const js = new JsBackend();
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
-function randF(be: WasmBackend, n: number, seed: number, lo = -1, hi = 1): F32 {
-  const r = rng(seed);
-  const a = be.allocF32(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r();
-  return a;
-}
-function clone(a: F32): F32 { return Float32Array.from(a); }
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
-    if (Object.is(a, e) || a === e || (Number.isNaN(e) && Number.isNaN(a))) continue;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}: element ${i}: got ${a}, expected ${e}`);
-  }
-}
 function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
