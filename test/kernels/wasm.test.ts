@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { JsBackend } from '../../src/kernels/js/index.js';
 import { WasmBackend } from '../../src/kernels/wasm/index.js';
 import { createBackend, disposeBackend } from '../../src/kernels/index.js';
-import { UnaryOp, BinaryOp, type F32, type I32 } from '../../src/kernels/backend.js';
-import { rng, randF, clone, close } from './helpers.js';
+import { UnaryOp, BinaryOp, type I32 } from '../../src/kernels/backend.js';
+import { randF, clone, close } from './helpers.js';
 
 const js = new JsBackend();
 

@@ -62,6 +62,19 @@ function freePacked(ps: (F32 | null)[]): void {
   for (const p of ps) if (p !== null) k.free(p);
 }
 
+/** The shared entry checks of the LSTM sequence ops: xp [T·B, 4H], h0 and c0 [B, H]. */
+function checkLstmInputs(op: string, xp: Tensor, h0: Tensor, c0: Tensor): { B: number; H: number; G: number } {
+  checkTensor(op, 'xp', xp, 'f32', 2);
+  checkTensor(op, 'h0', h0, 'f32', 2);
+  const [B, H] = h0.shape as [number, number];
+  const G = 4 * H;
+  if (xp.shape[1] !== G || B === 0 || xp.shape[0]! % B !== 0) {
+    throw new Error(`${op}: xp must be [T·B, 4H] for h0 [B, H]: ${shapeStr(xp.shape)} and ${shapeStr(h0.shape)}`);
+  }
+  checkState(op, 'c0', c0, B, H);
+  return { B, H, G };
+}
+
 function checkState(op: string, name: string, t: Tensor, B: number, H: number): void {
   checkTensor(op, name, t, 'f32', 2);
   if (t.shape[0] !== B || t.shape[1] !== H) throw new Error(`${op}: ${name} must be [${B}, ${H}], got ${shapeStr(t.shape)}`);
@@ -75,14 +88,7 @@ function checkState(op: string, name: string, t: Tensor, B: number, H: number): 
  */
 export function lstmSequence(xp: Tensor, h0: Tensor, c0: Tensor, weightHh: Tensor): { h: Tensor; c: Tensor } {
   const op = 'lstmSequence';
-  checkTensor(op, 'xp', xp, 'f32', 2);
-  checkTensor(op, 'h0', h0, 'f32', 2);
-  const [B, H] = h0.shape as [number, number];
-  const G = 4 * H;
-  if (xp.shape[1] !== G || B === 0 || xp.shape[0]! % B !== 0) {
-    throw new Error(`${op}: xp must be [T·B, 4H] for h0 [B, H]: ${shapeStr(xp.shape)} and ${shapeStr(h0.shape)}`);
-  }
-  checkState(op, 'c0', c0, B, H);
+  const { B, H, G } = checkLstmInputs(op, xp, h0, c0);
   checkTensor(op, 'weightHh', weightHh, 'f32', 2);
   if (weightHh.shape[0] !== H || weightHh.shape[1] !== G) throw new Error(`${op}: weightHh must be [${H}, ${G}], got ${shapeStr(weightHh.shape)}`);
   const T = xp.shape[0]! / B;
@@ -174,14 +180,7 @@ export interface LstmAttentionInputs {
 export function lstmAttentionSequence(a: LstmAttentionInputs): Tensor {
   const op = 'lstmAttentionSequence';
   const { xp, h0, c0, feed0, weightHh, weightFeed, memory, keys, mask, weightC } = a;
-  checkTensor(op, 'xp', xp, 'f32', 2);
-  checkTensor(op, 'h0', h0, 'f32', 2);
-  const [B, H] = h0.shape as [number, number];
-  const G = 4 * H;
-  if (xp.shape[1] !== G || B === 0 || xp.shape[0]! % B !== 0) {
-    throw new Error(`${op}: xp must be [T·B, 4H] for h0 [B, H]: ${shapeStr(xp.shape)} and ${shapeStr(h0.shape)}`);
-  }
-  checkState(op, 'c0', c0, B, H);
+  const { B, H, G } = checkLstmInputs(op, xp, h0, c0);
   if (feed0 !== null) checkState(op, 'feed0', feed0, B, H);
   for (const [name, w] of [['weightHh', weightHh], ['weightFeed', weightFeed]] as const) {
     checkTensor(op, name, w, 'f32', 2);
