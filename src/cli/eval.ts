@@ -19,7 +19,7 @@ const SPECS: Record<string, FlagSpec> = {
   help: { type: 'bool', help: 'show this help' },
 };
 
-const SUMMARY = 'score hypotheses against references (BLEU, chrF, TER as sacreBLEU 2.4; WER, CER, PER, exact, ROUGE)';
+const SUMMARY = 'score hypotheses against references (BLEU, chrF, TER as sacreBLEU 2.6; WER, CER, PER, exact, ROUGE)';
 
 /** The file's lines; a final newline does not start an extra empty segment, CRLF is accepted. */
 function readLines(path: string, what: string): string[] {
@@ -29,7 +29,7 @@ function readLines(path: string, what: string): string[] {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new UserError(`s2s eval: cannot read ${what} file ${path}: ${why}`);
+    throw new UserError(`${path}: ${why} (the ${what} file of s2s eval); check the path`);
   }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   streams.forEach((lines, k) => {
     if (lines.length !== hyps.length) {
       throw new UserError(
-        `s2s eval: ${hypPath} has ${hyps.length} lines but ${refPaths[k]} has ${lines.length}; every line must be one segment`,
+        `s2s eval: ${hypPath} has ${hyps.length} lines but ${refPaths[k]} has ${lines.length}; every line must be one segment; give files with one line per segment`,
       );
     }
   });

@@ -47,7 +47,7 @@ test('--json prints one object with every metric', () => {
 test('user errors exit 2 with one line', () => {
   const missing = s2s('--hyp', join(dir, 'nope.txt'), '--ref', ref1);
   assert.equal(missing.status, 2);
-  assert.match(missing.stderr, /^error: s2s eval: cannot read hypothesis file .*nope\.txt: no such file\n$/);
+  assert.match(missing.stderr, /^error: .*nope\.txt: no such file \(the hypothesis file of s2s eval\); check the path\n$/);
 
   const unknown = s2s('--metric', 'bleu,meteor', '--hyp', hyp, '--ref', ref1);
   assert.equal(unknown.status, 2);
