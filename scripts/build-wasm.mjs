@@ -1,5 +1,5 @@
 // Compiles the AssemblyScript kernels (assembly/) to dist/wasm/kernels.wasm with the asc from npm.
-// Two builds: shared memory + SIMD (threads) is the only one; browsers and Node ≥ 20 support both.
+// One build: shared memory (threads) + SIMD; browsers and Node ≥ 20 support both features.
 import { mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';

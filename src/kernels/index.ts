@@ -1,5 +1,6 @@
 /** Backend selection: `wasm` where it loads, `js` everywhere else. */
 import type { Backend } from './backend.js';
+import type { Platform } from '../platform/index.js';
 import { JsBackend } from './js/index.js';
 
 export type { Backend, F32, I32 } from './backend.js';
@@ -11,13 +12,19 @@ export interface CreateBackendOptions {
   backend?: 'js' | 'wasm';
   /** Threads for the wasm backend's heavy kernels (default: all CPUs; 1 = no worker threads). */
   threads?: number;
+  /**
+   * The host services the wasm backend loads and starts its workers with (default: the host's own,
+   * from getPlatform()). Lets an embedder supply the module bytes its own way, and tests make the
+   * load fail to exercise the js fallback.
+   */
+  platform?: Platform;
 }
 
 export async function createBackend(opts: CreateBackendOptions = {}): Promise<Backend> {
   if (opts.backend === 'js') return new JsBackend();
   try {
     const { WasmBackend } = await import('./wasm/index.js');
-    return await WasmBackend.create({ threads: opts.threads });
+    return await WasmBackend.create({ threads: opts.threads }, opts.platform);
   } catch (e) {
     if (opts.backend === 'wasm') throw e;
     const msg = e instanceof Error ? e.message : String(e);

@@ -5,6 +5,7 @@ import { JsBackend } from '../../src/kernels/js/index.js';
 import { WasmBackend } from '../../src/kernels/wasm/index.js';
 import { createBackend, disposeBackend } from '../../src/kernels/index.js';
 import { UnaryOp, BinaryOp, type I32 } from '../../src/kernels/backend.js';
+import { getPlatform, type Platform } from '../../src/platform/index.js';
 import { randF, clone, close } from './helpers.js';
 
 const js = new JsBackend();
@@ -88,8 +89,11 @@ for (const threads of [1, 2]) {
 
     test('gemmBatched, shared B and not', () => {
       let seed = 100;
-      for (const [batch, M, N, K] of [[1, 3, 17, 5], [3, 17, 33, 64], [5, 64, 20, 256], [2, 1, 1, 1]]) {
+      for (const [batch, M, N, K] of [[1, 3, 17, 5], [3, 17, 33, 64], [5, 64, 20, 256], [2, 1, 1, 1], [1, 64, 1031, 255]]) {
         for (const tA of [false, true]) for (const tB of [false, true]) for (const shareB of [false, true]) {
+          // batch 1, big enough (2·M·N·K ≫ minParallelFlops) that the one gemm is split over threads;
+          // with one batch a shared B is the same call, so once is enough
+          if (batch === 1 && shareB && M * N * K > 1e6) continue;
           const sA = M * K, sB = shareB ? 0 : K * N, sC = M * N;
           const A = randF(be, batch * sA, seed++), B = randF(be, shareB ? K * N : batch * sB, seed++), C = randF(be, batch * sC, seed++);
           const ref = clone(C);
@@ -184,6 +188,26 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test('logSoftmax keeps its precision on large-magnitude logits', () => {
+      // rows around ±1000 and at the f32 exp limit (88–89): wasm once computed x − (m + log Σ) in
+      // f32, which rounds log Σ to the spacing of m (~6e-5 at 1000); (x − m) − log Σ does not
+      const rowsV: number[][] = [
+        [1000, 1000.5, 999.25, 1001, 1000.125, 998, 1000.75],
+        [-1000, -1000.5, -999.25, -1001, -1000.125, -998, -1000.75],
+        [88, 88.5, 89, 88.25, 88.75, 88.125, 88.9],
+        [1000, -1000, 0, 999.9, 88.7, -88.7, 1000.01],
+      ];
+      for (const n of [7, 1031]) {
+        const rows = rowsV.length, x = be.allocF32(rows * n), out = be.allocF32(rows * n), ref = new Float32Array(rows * n);
+        for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) x[r * n + j] = rowsV[r]![j % 7]! + (j >= 7 ? (j % 13) * 0.0625 : 0);
+        be.logSoftmax(rows, n, x, out); js.logSoftmax(rows, n, x, ref);
+        // a few f32 ulps of the result, not of the logits
+        close(out, ref, 4e-7, 1e-6, `logSoftmax large logits n=${n}`);
+        for (const v of out) assert.ok(Number.isFinite(v) && v <= 0);
+        be.free(x); be.free(out);
+      }
+    });
+
     test('softmaxCrossEntropy (+ backward), smoothing and ignoreIndex', () => {
       for (const V of [1, 3, 17, 255, 1031]) {
         const rows = 7;
@@ -215,7 +239,7 @@ for (const threads of [1, 2]) {
     });
 
     test('gatherRows, scatterAddRows', () => {
-      for (const dim of [1, 3, 17, 255]) {
+      for (const dim of [1, 3, 17, 255, 1031]) {
         const rowsT = 11, n = 9;
         const table = randF(be, rowsT * dim, dim), ids = be.allocI32(n);
         for (let i = 0; i < n; i++) ids[i] = (i * 7) % rowsT; // repeats
@@ -230,7 +254,7 @@ for (const threads of [1, 2]) {
     });
 
     test('lstmCell and lstmCellBackward', () => {
-      for (const [B, H] of [[1, 1], [3, 17], [2, 255], [64, 4]]) {
+      for (const [B, H] of [[1, 1], [3, 17], [2, 255], [64, 4], [3, 1031]]) {
         const gates = randF(be, B * 4 * H, H, -4, 4), gref = clone(gates);
         const cPrev = randF(be, B * H, H + 1), h = be.allocF32(B * H), c = be.allocF32(B * H);
         const href = new Float32Array(B * H), cref = new Float32Array(B * H);
@@ -253,7 +277,7 @@ for (const threads of [1, 2]) {
     });
 
     test('gruCell and gruCellBackward', () => {
-      for (const [B, H] of [[1, 1], [3, 17], [2, 255], [64, 4]]) {
+      for (const [B, H] of [[1, 1], [3, 17], [2, 255], [64, 4], [3, 1031]]) {
         const xg = randF(be, B * 3 * H, H, -3, 3), hg = randF(be, B * 3 * H, H + 1, -3, 3), hPrev = randF(be, B * H, H + 2);
         const h = be.allocF32(B * H), acts = be.allocF32(B * 4 * H);
         const href = new Float32Array(B * H), aref = new Float32Array(B * 4 * H);
@@ -367,6 +391,34 @@ describe('createBackend', () => {
     await disposeBackend(b);
     const j = await createBackend({ backend: 'js' });
     assert.equal(j.name, 'js');
+  });
+
+  test('a wasm load failure: the default falls back to js, an explicit wasm throws', async () => {
+    const host = await getPlatform();
+    const broken: Platform = {
+      name: host.name,
+      loadWasmBytes: () => Promise.reject(new Error('no kernels.wasm here\nsecond line')),
+      createWorker: (url, data) => host.createWorker(url, data),
+      cpuCount: () => host.cpuCount(),
+    };
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(' ')); };
+    let b;
+    try {
+      b = await createBackend({ platform: broken, threads: 2 });
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(b.name, 'js');
+    assert.ok(b instanceof JsBackend);
+    assert.equal(warnings.length, 1, 'one warning');
+    assert.match(warnings[0]!, /wasm backend unavailable \(no kernels\.wasm here\); using the js backend/);
+    await assert.rejects(createBackend({ backend: 'wasm', platform: broken }), /no kernels\.wasm here/);
+    // the working platform still gives wasm
+    const w = await createBackend({ platform: host, threads: 1 });
+    assert.equal(w.name, 'wasm');
+    await disposeBackend(w);
   });
 });
 

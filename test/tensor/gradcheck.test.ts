@@ -170,6 +170,72 @@ for (const bk of backends) {
       gradcheck((p, t) => T.mseLoss(p!, t!, T.fromArray([1, 0, 1], [3, 1])), [{ shape: [3, 2] }, { shape: [3, 2] }]);
     });
 
+    // ---- seeded random shapes: size-1 and odd dims, random broadcasting and axes ----
+    // Each family draws from its own fixed-seed Rng, so a failure names a reproducible shape.
+    const DIMS = [1, 2, 3, 5];
+    const draws = (seed: number): { r: T.Rng; dim: () => number; shape: (rank: number) => number[]; int: (lo: number, hi: number) => number } => {
+      const r = new T.Rng(seed);
+      const int = (lo: number, hi: number): number => lo + r.int(hi - lo + 1); // lo..hi inclusive
+      const dim = (): number => DIMS[r.int(DIMS.length)]!;
+      return { r, dim, int, shape: (rank) => Array.from({ length: rank }, dim) };
+    };
+    /** A shape that broadcasts to `full`: some leading dims dropped, some others set to 1. */
+    const broadcastFrom = (d: ReturnType<typeof draws>, full: number[]): number[] =>
+      full.slice(d.r.uniform() < 0.5 ? 0 : d.int(1, full.length)).map((n) => (d.r.uniform() < 0.3 ? 1 : n));
+    const RANDOM_DRAWS = 5;
+
+    for (const [i, [name, f]] of ([['add', T.add], ['sub', T.sub], ['mul', T.mul], ['div', T.div]] as const).entries()) {
+      it(`${name} with random broadcast shapes`, () => {
+        const d = draws(101 + i);
+        for (let k = 0; k < RANDOM_DRAWS; k++) {
+          const full = d.shape(d.int(2, 3));
+          const sa = broadcastFrom(d, full), sb = broadcastFrom(d, full);
+          const bSpec = name === 'div' ? { shape: sb, low: 0.5, high: 2 } : { shape: sb };
+          gradcheck((a, b) => f(a!, b!), [{ shape: sa }, bSpec], { seed: 7 + k });
+        }
+      });
+    }
+
+    it('sum and mean over random shapes and axes', () => {
+      const d = draws(202);
+      for (let k = 0; k < RANDOM_DRAWS; k++) {
+        const rank = d.int(1, 3), shape = d.shape(rank);
+        // a random non-empty subset of the axes, some written negative
+        const axes = d.r.shuffle(Array.from({ length: rank }, (_, i) => i)).slice(0, d.int(1, rank))
+          .map((ax) => (d.r.uniform() < 0.5 ? ax - rank : ax));
+        const keep = d.r.uniform() < 0.5;
+        const ax = axes.length === 1 && d.r.uniform() < 0.5 ? axes[0]! : axes;
+        gradcheck((a) => T.sum(a!, ax, keep), [{ shape }]);
+        gradcheck((a) => T.mean(a!, ax, keep), [{ shape }]);
+      }
+    });
+
+    it('softmax and logSoftmax over random shapes and axes', () => {
+      const d = draws(303);
+      for (let k = 0; k < RANDOM_DRAWS; k++) {
+        const rank = d.int(1, 3), shape = d.shape(rank), axis = d.int(-rank, rank - 1);
+        gradcheck((a) => T.softmax(a!, axis), [{ shape, low: -2, high: 2 }]);
+        gradcheck((a) => T.logSoftmax(a!, axis), [{ shape, low: -2, high: 2 }]);
+      }
+    });
+
+    it('concat, slice and permute over random shapes and axes', () => {
+      const d = draws(404);
+      for (let k = 0; k < RANDOM_DRAWS; k++) {
+        const rank = d.int(1, 3), base = d.shape(rank), axis = d.int(0, rank - 1);
+        const parts = Array.from({ length: d.int(1, 3) }, () => base.map((n, i) => (i === axis ? d.dim() : n)));
+        const cAxis = d.r.uniform() < 0.5 ? axis : axis - rank; // drawn once, outside the checked function
+        gradcheck((...xs) => T.concat(xs, cAxis), parts.map((shape) => ({ shape })));
+
+        const n = base[axis]!, start = d.int(0, n - 1), end = d.int(start + 1, n);
+        gradcheck((a) => T.slice(a!, axis, start, end), [{ shape: base }]);
+
+        const prank = d.int(1, 4), pshape = d.shape(prank);
+        const perm = d.r.shuffle(Array.from({ length: prank }, (_, i) => i));
+        gradcheck((a) => T.permute(a!, perm), [{ shape: pshape }]);
+      }
+    });
+
     it('a small composed model: embedding → lstm step → linear → crossEntropy', () => {
       gradcheck((tbl, w, b, wo) => {
         const x = T.embedding(tbl!, T.intTensor([1, 2], [2]));

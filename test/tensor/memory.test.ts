@@ -52,7 +52,7 @@ for (const bk of backends) {
       });
 
       let heapAt = 0;
-      let liveAt = 0;
+      let statsAt: ReturnType<ReturnType<typeof T.backend>['memoryStats']> | undefined;
       let first = 0;
       let last = 0;
       for (let i = 1; i <= STEPS; i++) {
@@ -62,13 +62,16 @@ for (const bk of backends) {
         if (i === CHECK) {
           gc();
           heapAt = process.memoryUsage().heapUsed;
-          liveAt = T.backend().memoryStats().liveBytes;
+          statsAt = { ...T.backend().memoryStats() };
         }
       }
       gc();
       const heapEnd = process.memoryUsage().heapUsed;
-      const liveEnd = T.backend().memoryStats().liveBytes;
-      assert.equal(liveEnd, liveAt, `backend live bytes grew from ${liveAt} to ${liveEnd}`);
+      const statsEnd = { ...T.backend().memoryStats() };
+      assert.ok(statsAt, 'memory stats were sampled at the checkpoint');
+      assert.equal(statsEnd.liveBytes, statsAt.liveBytes, `backend live bytes grew from ${statsAt.liveBytes} to ${statsEnd.liveBytes}`);
+      // the whole picture (live, pooled, reserved) is steady, not just what is live
+      assert.deepEqual(statsEnd, statsAt, `backend memory stats changed between step ${CHECK} and ${STEPS}`);
       assert.ok(heapEnd - heapAt < 1 << 20, `heap grew by ${heapEnd - heapAt} bytes between step ${CHECK} and ${STEPS}`);
       assert.ok(last < first * 0.5, `the model should learn its one batch (loss ${first} → ${last})`);
       for (const p of params) p.dispose();
