@@ -8,11 +8,16 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'no
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BpeTokenizer, buildCodecs, readTsv, type TextCodec, type TextPair } from '../src/data/index.js';
 import { mulberry32 } from '../src/util/mulberry32.js';
 
-/** The project's shared English→German corpus, beside the repository (override: S2S_BPE_CORPUS). */
-const GETTEXT_TRAIN = process.env['S2S_BPE_CORPUS'] ?? resolve(process.cwd(), '..', 'shared', 'data', 'gettext-en-de.train.tsv');
+/**
+ * The project's shared English→German corpus, beside the repository (override: S2S_BPE_CORPUS).
+ * Found from this file, not the working folder: dist/bench/data.js → ../../ is the repository.
+ */
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const GETTEXT_TRAIN = process.env['S2S_BPE_CORPUS'] ?? resolve(REPO, '..', 'shared', 'data', 'gettext-en-de.train.tsv');
 const MB = 1024 * 1024;
 
 

@@ -1,25 +1,26 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
 import { UserError } from '../util/errors.js';
 import {
   assignSplit,
   AtomicLineWriter,
-  buildCodecs,
+  buildCodecsFromStream,
   DEFAULT_MERGES,
   newReadStats,
   PairCleaner,
   parseSplit,
   readPairs,
+  readTsv,
   saveCodecs,
   SPLIT_NAMES,
   TOKENIZER_KINDS,
   writeFileAtomic,
+  type CodecPair,
   type DropCounts,
   type NormalForm,
   type PairSpec,
   type SplitName,
-  type TextPair,
 } from '../data/index.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -115,9 +116,12 @@ export async function run(argv: string[]): Promise<number> {
   await mkdir(out, { recursive: true });
   const stats = newReadStats();
   const cleaner = new PairCleaner({ normalize, minLen, maxLen, maxRatio });
-  const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new AtomicLineWriter(join(out, `${s}.tsv`))])) as Record<SplitName, AtomicLineWriter>;
-  const train: TextPair[] = []; // the codecs are learned from the train split, kept in memory
+  // train.tsv is first written under a staging name, read back to learn the codecs, and renamed
+  // into place with the other splits only once they are learned: a failed run leaves no split.
+  const staged = join(out, `.train.tsv.${process.pid}.staged`);
+  const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new AtomicLineWriter(s === 'train' ? staged : join(out, `${s}.tsv`))])) as Record<SplitName, AtomicLineWriter>;
   const progress = new ReadProgress(process.stderr.isTTY === true);
+  let codecs: CodecPair;
   try {
     for await (const pair of readPairs(spec, { skipBadLines, stats })) {
       progress.tick(stats.read);
@@ -125,19 +129,27 @@ export async function run(argv: string[]): Promise<number> {
       if (!clean) continue;
       const split = assignSplit(clean.src, fractions, seed);
       await writers[split].write(`${clean.src}\t${clean.tgt}`);
-      if (split === 'train') train.push(clean);
     }
     progress.done();
-    if (train.length === 0) {
+    if (writers.train.lines === 0) {
       throw new UserError(`s2s prepare: no training pairs left (read ${stats.read}, dropped ${cleaner.droppedTotal}); check the input and the filters and --split`);
     }
+    await writers.train.commit(); // to the staging name
+    // The codecs are learned by streaming the train split back: nothing holds the corpus.
+    codecs = await buildCodecsFromStream(readTsv(staged), { tokenizer, merges, vocabSize, minFreq, sharedVocab, normalize });
+    await writers.valid.commit();
+    await writers.test.commit();
+    await rename(staged, join(out, 'train.tsv'));
   } catch (err) {
     await Promise.all(SPLIT_NAMES.map((s) => writers[s].abort()));
+    await rm(staged, { force: true });
     throw err;
   }
-  const codecs = buildCodecs(train, { tokenizer, merges, vocabSize, minFreq, sharedVocab, normalize });
-  for (const s of SPLIT_NAMES) await writers[s].commit();
   await saveCodecs(join(out, 'codecs.json'), codecs);
+  if (stats.badLines > 0) {
+    const first = (stats.badExamples[0] ?? '').replace(/; [^;]*--skip-bad-lines$/, ''); // without the hint to pass it
+    process.stderr.write(`warning: skipped ${stats.badLines} malformed line${stats.badLines === 1 ? '' : 's'} (first: ${first})\n`);
+  }
 
   const learnedMerges = (side: 'src' | 'tgt'): number | undefined => {
     const t = codecs[side].tokenizer.toJSON();

@@ -1,7 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { loadCodecs } from '../../src/data/index.js';
 import { tempDir } from './helpers.js';
@@ -36,6 +37,7 @@ test('prepare: writes the DATA folder, counts drops, learns codecs from train on
   assert.deepEqual(report.counts.dropped, { empty: 1, tooShort: 0, tooLong: 0, ratio: 0, duplicate: 1 });
   assert.equal(report.counts.read, 402);
   assert.equal(report.counts.badLines, 1);
+  assert.equal(r.stderr, `warning: skipped 1 malformed line (first: ${input}:403: expected exactly one tab (source<TAB>target), found 0)\n`);
   assert.equal(report.counts.kept, 400);
   const w = report.counts.written;
   assert.equal(w.train + w.valid + w.test, 400);
@@ -95,4 +97,48 @@ test('prepare: user errors are one line on stderr and exit code 2', () => {
   const help = s2s('prepare', '--help');
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--skip-bad-lines/);
+});
+
+test('prepare: --skip-bad-lines warns once on stderr with the count and the first bad line', () => {
+  const input = join(tmp.dir, 'bad.jsonl');
+  writeFileSync(input, ['{"src": "a b", "tgt": "c d"}', '{oops', '{"src": "e f", "tgt": "g h"}', '{"src": 1}', '[]'].join('\n') + '\n');
+  const r = s2s('prepare', '--jsonl', input, '--out', join(tmp.dir, 'badj'), '--skip-bad-lines', '--tokenizer', 'space', '--split', '1,0,0');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^read {5}2 pairs, skipped 3 bad lines\n/);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, new RegExp(`^warning: skipped 3 malformed lines \\(first: ${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON [^;]*\\)$`));
+});
+
+/** A corpus of distinct pairs over a small vocabulary, so the codecs' own memory stays small. */
+async function writeBigCorpus(path: string, lines: number): Promise<void> {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'omicron', 'pi', 'rho', 'sigma', 'tau', 'upsilon'];
+  let state = 1;
+  const pick = (): string => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return words[Math.floor((state / 2 ** 32) * words.length)]!;
+  };
+  const out = createWriteStream(path);
+  for (let i = 0; i < lines; i++) {
+    const src = Array.from({ length: 12 }, pick).join(' ');
+    const tgt = Array.from({ length: 12 }, pick).join(' ').toUpperCase();
+    if (!out.write(`${src}\t${tgt}\n`)) await once(out, 'drain');
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+}
+
+test('prepare: memory does not grow with the corpus (200k lines, 25 MB, in a 32 MB heap)', async () => {
+  // Holding the train split (as prepare once did) needs a heap of about 100–128 MB on this
+  // corpus and dies at 96 MB; streaming it back to learn the codecs runs in 8 MB.
+  const input = join(tmp.dir, 'big.tsv');
+  await writeBigCorpus(input, 200_000);
+  const out = join(tmp.dir, 'big');
+  const r = spawnSync(process.execPath, ['--max-old-space-size=32', MAIN, 'prepare', '--tsv', input, '--out', out, '--merges', '50', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.counts.read, 200_000);
+  const w = report.counts.written;
+  assert.equal(w.train + w.valid + w.test + report.counts.dropped.duplicate, 200_000);
+  assert.ok(w.train > 170_000);
+  assert.equal(report.codecs.srcMerges, 50);
 });

@@ -90,11 +90,23 @@ export interface BpeLearnOptions {
  * a pair → words index), so each merge costs time in proportion to those words, not the corpus.
  */
 export function learnBpeMerges(texts: Iterable<string>, options: BpeLearnOptions): [string, string][] {
-  const minPairFreq = options.minPairFreq ?? 2;
   const wordFreq = new Map<string, number>();
-  for (const text of texts) {
-    for (const w of text.split(' ')) if (w !== '') wordFreq.set(w, (wordFreq.get(w) ?? 0) + 1);
-  }
+  for (const text of texts) countWords(text, wordFreq);
+  return learnBpeMergesFromWords(wordFreq, options);
+}
+
+/** Adds the space-separated words of `text` to a word-frequency table (what BPE learns from). */
+export function countWords(text: string, wordFreq: Map<string, number>): void {
+  for (const w of text.split(' ')) if (w !== '') wordFreq.set(w, (wordFreq.get(w) ?? 0) + 1);
+}
+
+/**
+ * `learnBpeMerges` on a word-frequency table already counted (see `countWords`): the form a
+ * streaming learner uses, whose memory grows with the distinct words rather than the corpus.
+ * The result does not depend on the table's order.
+ */
+export function learnBpeMergesFromWords(wordFreq: ReadonlyMap<string, number>, options: BpeLearnOptions): [string, string][] {
+  const minPairFreq = options.minPairFreq ?? 2;
 
   const symbols: string[] = [];
   const symbolId = new Map<string, number>();

@@ -7,7 +7,7 @@ import { TOKENIZER_KINDS } from './types.js';
 import { WordTokenizer } from './word.js';
 
 export { BpeTokenizer } from './bpe.js';
-export { learnBpeMerges, type BpeLearnOptions } from './bpe-learn.js';
+export { learnBpeMerges, learnBpeMergesFromWords, countWords, type BpeLearnOptions } from './bpe-learn.js';
 export { baseUnits, unitsToText, WORD_START, ESCAPE } from './bpe-units.js';
 export { CharTokenizer } from './char.js';
 export { SpaceTokenizer } from './space.js';
