@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCodecs, loadCodecs, readTsv, type CodecPair, type TextPair } from '../data/index.js';
+import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type TextPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
 import { METRIC_NAMES } from '../metrics/index.js';
 import { setBackend } from '../tensor/index.js';
-import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, RUN_FILES } from '../train/index.js';
+import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, readRunConfig, RUN_FILES } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
 
@@ -21,7 +21,7 @@ const SPECS: Record<string, FlagSpec> = {
   emb: { type: 'int', default: 256, help: 'embedding width' },
   hidden: { type: 'int', default: 256, help: 'model width (encoder output, decoder state)' },
   dropout: { type: 'number', default: 0.2, help: 'dropout probability' },
-  'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (needs emb = hidden)' },
+  'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (an out_proj hidden→emb is added when emb ≠ hidden)' },
   'label-smoothing': { type: 'number', default: 0, help: 'label smoothing ε' },
   'batch-tokens': { type: 'int', help: 'padded tokens per batch (default 2000)' },
   'batch-size': { type: 'int', help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
@@ -47,7 +47,8 @@ const SPECS: Record<string, FlagSpec> = {
   seed: { type: 'int', default: 1, help: 'random seed (init, dropout, data order)' },
   threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
-  resume: { type: 'bool', help: 'continue the run in --out exactly where it stopped' },
+  'skip-bad-lines': { type: 'bool', help: 'count and skip malformed TSV lines instead of stopping (the count goes to stderr)' },
+  resume: { type: 'bool', help: 'continue the run in --out exactly where it stopped, with its saved flags (flags given again override them)' },
   progress: { type: 'bool', help: 'force the progress bar on (default: when stderr is a terminal)' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -63,10 +64,22 @@ function positive(name: string, v: number | undefined, allowZero = false): void 
   if (v !== undefined && !(allowZero ? v >= 0 : v > 0)) throw new UserError(`s2s ${CMD}: --${name} must be ${allowZero ? '≥ 0' : '> 0'}, got ${v}`);
 }
 
-async function readTsvPairs(file: string): Promise<TextPair[]> {
+async function readTsvPairs(file: string, skipBadLines: boolean): Promise<TextPair[]> {
   const out: TextPair[] = [];
-  for await (const p of readTsv(file)) out.push({ src: p.src, tgt: p.tgt });
+  const stats = newReadStats();
+  for await (const p of readTsv(file, { skipBadLines, stats })) out.push({ src: p.src, tgt: p.tgt });
+  if (stats.badLines > 0) {
+    const first = (stats.badExamples[0] ?? '').replace(/; [^;]*--skip-bad-lines$/, '');
+    process.stderr.write(`warning: ${file}: skipped ${stats.badLines} malformed line${stats.badLines === 1 ? '' : 's'} (first: ${first})\n`);
+  }
   return out;
+}
+
+/** The flag names written on the command line (parseFlags fills in defaults, so they are not visible there). */
+function explicitFlags(argv: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const a of argv) if (a.startsWith('--')) names.add(a.slice(2).split('=')[0]!);
+  return names;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -79,13 +92,27 @@ export async function run(argv: string[]): Promise<number> {
   const out = flags['out'];
   if (typeof out !== 'string' || out === '') throw new UserError(`s2s ${CMD}: --out is required (the run folder to write)`);
   const resume = flags['resume'] === true;
-  const dataDir = typeof flags['data'] === 'string' ? flags['data'] : undefined;
-  let trainFile = typeof flags['train'] === 'string' ? flags['train'] : undefined;
-  let validFile = typeof flags['valid'] === 'string' ? flags['valid'] : undefined;
+  const given = explicitFlags(argv);
+  if (resume && !existsSync(join(out, RUN_FILES.state))) throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run`);
+  // On --resume the run's saved config decides every flag not given again on this command line.
+  const saved: Record<string, unknown> = resume ? (readRunConfig(out).training ?? {}) : {};
+  const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  /** A flag's value: on resume only when given explicitly (undefined → the saved value). */
+  const opt = <T>(name: string, v: T): T | undefined => (!resume || given.has(name) ? v : undefined);
+  const dataDir = str(flags['data']) ?? (resume ? str(savedData.dir) : undefined);
+  let trainFile = str(flags['train']);
+  let validFile = str(flags['valid']);
   if (dataDir) {
     if (!existsSync(join(dataDir, 'codecs.json'))) throw new UserError(`s2s ${CMD}: ${dataDir}/codecs.json not found; run s2s prepare --out ${dataDir} first`);
-    trainFile ??= join(dataDir, 'train.tsv');
-    validFile ??= join(dataDir, 'valid.tsv');
+    if (!resume || given.has('data')) {
+      trainFile ??= join(dataDir, 'train.tsv');
+      validFile ??= join(dataDir, 'valid.tsv');
+    }
+  }
+  if (resume) {
+    trainFile ??= str(savedData.train);
+    validFile ??= str(savedData.valid);
   }
   if (!trainFile) throw new UserError(`s2s ${CMD}: --train is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
   if (!validFile) throw new UserError(`s2s ${CMD}: --valid is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
@@ -94,7 +121,8 @@ export async function run(argv: string[]): Promise<number> {
   const attention = oneOf(CMD, 'attention', flags['attention'], ATTENTION_KINDS);
   const optim = oneOf(CMD, 'optim', flags['optim'], OPTIMIZERS);
   const schedule = oneOf(CMD, 'schedule', flags['schedule'], SCHEDULES);
-  const backendName = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
+  const backendFlag = flags['backend'] ?? (resume ? str(saved['backend']) : undefined);
+  const backendName = backendFlag === undefined ? undefined : oneOf(CMD, 'backend', backendFlag, ['js', 'wasm'] as const);
   const metric = typeof flags['metric'] === 'string' ? oneOf(CMD, 'metric', flags['metric'], METRIC_NAMES) : undefined;
   for (const n of ['layers', 'emb', 'hidden', 'batch-tokens', 'batch-size', 'threads', 'decay-steps', 'warmup', 'max-nan']) positive(n, int(flags, n));
   for (const n of ['max-steps', 'max-epochs', 'max-time', 'valid-every', 'patience', 'clip', 'log-every', 'valid-decode', 'max-len', 'weight-decay', 'momentum']) positive(n, int(flags, n), true);
@@ -103,52 +131,69 @@ export async function run(argv: string[]): Promise<number> {
   if (!(dropout >= 0 && dropout < 1)) throw new UserError(`s2s ${CMD}: --dropout must be in [0, 1), got ${dropout}`);
   const ls = flags['label-smoothing'] as number;
   if (!(ls >= 0 && ls < 1)) throw new UserError(`s2s ${CMD}: --label-smoothing must be in [0, 1), got ${ls}`);
-  if (resume && !existsSync(join(out, RUN_FILES.state))) throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run`);
+  const skipBadLines = given.has('skip-bad-lines') || !resume ? flags['skip-bad-lines'] === true : saved['skipBadLines'] === true;
 
-  const [trainPairs, validPairs] = [await readTsvPairs(trainFile), await readTsvPairs(validFile)];
+  const [trainPairs, validPairs] = [await readTsvPairs(trainFile, skipBadLines), await readTsvPairs(validFile, skipBadLines)];
   if (trainPairs.length === 0) throw new UserError(`${trainFile}: no training pairs; expected lines source<TAB>target`);
 
   let codecs: CodecPair | undefined;
   if (!resume) codecs = dataDir ? await loadCodecs(join(dataDir, 'codecs.json')) : buildCodecs(trainPairs, { tokenizer: 'space' });
 
-  const maxSteps = int(flags, 'max-steps') ?? 0;
-  const maxTime = int(flags, 'max-time') ?? 0;
-  let maxEpochs = int(flags, 'max-epochs') ?? 0;
-  if (maxSteps === 0 && maxTime === 0 && maxEpochs === 0) maxEpochs = 10;
+  const maxSteps = opt('max-steps', int(flags, 'max-steps') ?? 0);
+  const maxTime = opt('max-time', int(flags, 'max-time') ?? 0);
+  let maxEpochs = opt('max-epochs', int(flags, 'max-epochs') ?? 0);
+  // The 10-epoch default applies when no limit is given; it is remembered so a resume that sets a new limit drops it.
+  let epochsDefaulted = resume ? saved['epochsDefaulted'] === true : false;
+  if (!resume && maxSteps === 0 && maxTime === 0 && maxEpochs === 0) {
+    maxEpochs = 10;
+    epochsDefaulted = true;
+  }
+  if (resume && epochsDefaulted && (given.has('max-steps') || given.has('max-time')) && !given.has('max-epochs')) {
+    maxEpochs = 0;
+    epochsDefaulted = false;
+  }
+  if (resume && given.has('max-epochs')) epochsDefaulted = false;
 
-  setBackend(await createBackend({ backend: backendName, threads: int(flags, 'threads') }));
+  const threads = int(flags, 'threads') ?? (resume && typeof saved['threads'] === 'number' ? saved['threads'] : undefined);
+  setBackend(await createBackend({ backend: backendName, threads }));
   const showBar = flags['progress'] === true ? true : undefined;
   const say = (m: string): void => void process.stderr.write(m + '\n');
+  const maxLen = opt('max-len', int(flags, 'max-len'));
   const result = await trainRun({
     out, codecs, train: trainPairs, valid: validPairs, resume,
     model: {
-      arch, attention, layers: int(flags, 'layers'), bidirectional: flags['bidirectional'] === true, emb: int(flags, 'emb'), hidden: int(flags, 'hidden'),
-      dropout, tieEmbeddings: flags['tie-embeddings'] === true,
+      arch: opt('arch', arch), attention: opt('attention', attention), layers: opt('layers', int(flags, 'layers')),
+      bidirectional: opt('bidirectional', flags['bidirectional'] === true), emb: opt('emb', int(flags, 'emb')), hidden: opt('hidden', int(flags, 'hidden')),
+      dropout: opt('dropout', dropout), tieEmbeddings: opt('tie-embeddings', flags['tie-embeddings'] === true),
     },
     options: {
-      batchTokens: int(flags, 'batch-tokens'), batchSize: int(flags, 'batch-size'), optim, lr: flags['lr'] as number,
-      weightDecay: flags['weight-decay'] as number, momentum: flags['momentum'] as number, schedule, warmup: int(flags, 'warmup'),
-      decay: flags['decay'] as number, decaySteps: int(flags, 'decay-steps'), clip: flags['clip'] as number, labelSmoothing: ls,
-      validEvery: int(flags, 'valid-every'), validDecode: int(flags, 'valid-decode'), logEvery: int(flags, 'log-every'), patience: int(flags, 'patience'),
-      maxSteps, maxEpochs, maxTime, seed: int(flags, 'seed'), metric, maxNan: int(flags, 'max-nan'),
+      batchTokens: opt('batch-tokens', int(flags, 'batch-tokens')), batchSize: opt('batch-size', int(flags, 'batch-size')), optim: opt('optim', optim),
+      lr: opt('lr', flags['lr'] as number), weightDecay: opt('weight-decay', flags['weight-decay'] as number), momentum: opt('momentum', flags['momentum'] as number),
+      schedule: opt('schedule', schedule), warmup: opt('warmup', int(flags, 'warmup')), decay: opt('decay', flags['decay'] as number),
+      decaySteps: opt('decay-steps', int(flags, 'decay-steps')), clip: opt('clip', flags['clip'] as number), labelSmoothing: opt('label-smoothing', ls),
+      validEvery: opt('valid-every', int(flags, 'valid-every')), validDecode: opt('valid-decode', int(flags, 'valid-decode')), logEvery: opt('log-every', int(flags, 'log-every')),
+      patience: opt('patience', int(flags, 'patience')), maxSteps, maxEpochs, maxTime, seed: opt('seed', int(flags, 'seed')), metric: opt('metric', metric),
+      maxNan: opt('max-nan', int(flags, 'max-nan')),
     },
-    maxLen: int(flags, 'max-len'),
+    maxLen,
     handleSignals: true,
     progress: showBar,
-    extra: { data: { train: trainFile, valid: validFile, dir: dataDir ?? null } },
+    extra: { data: { train: trainFile, valid: validFile, dir: dataDir ?? null }, skipBadLines, epochsDefaulted },
   });
-  if (result.dropped > 0) say(`note: ${result.dropped} training pairs longer than --max-len ${int(flags, 'max-len')} tokens were left out`);
+  if (result.dropped > 0) say(`note: ${result.dropped} training pairs longer than --max-len ${maxLen ?? saved['maxLen'] ?? 250} tokens were left out`);
   const best = result.bestScore === null ? 'none' : `${result.bestScore.toFixed(4)} at step ${result.bestStep}`;
   switch (result.reason) {
     case 'SIGINT':
     case 'SIGTERM':
-      say(`stopped by ${result.reason} at step ${result.step}; saved ${out}. Continue with: s2s train --out ${out} --train ${trainFile} --valid ${validFile}${dataDir ? ` --data ${dataDir}` : ''} --resume`);
+      say(`stopped by ${result.reason} at step ${result.step}; saved ${out}. Continue with: s2s train --out ${out} --resume`);
       break;
-    case 'nan':
-      say(`error: the loss was not finite ${int(flags, 'max-nan')} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data. The last good checkpoint is in ${out}`);
+    case 'nan': {
+      const good = existsSync(join(out, RUN_FILES.model)) ? ` The last good checkpoint is in ${out}` : '';
+      say(`error: the loss was not finite ${readRunConfig(out).training['maxNan'] ?? TRAIN_DEFAULTS.maxNan} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data.${good}`);
       break;
+    }
     default:
-      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${metric ?? 'valid loss'} ${best}; model in ${out}`);
+      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${(readRunConfig(out).training['metric'] as string | undefined) ?? 'valid loss'} ${best}; model in ${out}`);
   }
   return result.exitCode;
 }

@@ -17,12 +17,13 @@ export interface TrainSpec {
   codecs?: CodecPair;
   train: readonly TextPair[];
   valid: readonly TextPair[];
-  /** Architecture (vocabulary sizes come from the codecs). Ignored on resume: RUN/config.json decides. */
+  /** Architecture (vocabulary sizes come from the codecs). On resume RUN/config.json decides; a field given here that differs is a UserError. */
   model?: Partial<Seq2SeqConfig>;
+  /** Training options. On resume, the run's saved options (config.json `training`) fill the fields left undefined. */
   options?: Partial<TrainOptions>;
   /** Continue the run in `out` exactly where it stopped. */
   resume?: boolean;
-  /** Drop training pairs with more tokens than this on either side (default 250; 0 keeps all). */
+  /** Drop training pairs with more tokens than this on either side (default 250, or the saved value on resume; 0 keeps all). */
   maxLen?: number;
   /** Stop cleanly on SIGINT/SIGTERM (save, then resolve with reason SIGINT/SIGTERM). Default false. */
   handleSignals?: boolean;
@@ -63,16 +64,34 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
  * RUN/config.json, and runs the Trainer. Returns why it stopped and the trained model.
  */
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
-  const options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
+  let options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
+  let maxLen = spec.maxLen ?? 250;
   ensureRunDir(spec.out);
   let config: RunConfig;
   let codecs: CodecPair;
   if (spec.resume) {
     config = readRunConfig(spec.out);
     codecs = codecPairFromJSON(config.codecs);
-    const t = config.training as Partial<TrainOptions>;
+    const saved = (config.training ?? {}) as Record<string, unknown>;
+    // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
+    options = { ...TRAIN_DEFAULTS, ...savedTrainOptions(saved), ...stripUndefined(spec.options ?? {}) };
     // The data order and the model's init come from the seed: a resumed run keeps its own.
-    if (typeof t.seed === 'number') options.seed = t.seed;
+    if (typeof saved['seed'] === 'number') {
+      if (spec.options?.seed !== undefined && spec.options.seed !== saved['seed']) {
+        throw new UserError(`${spec.out}: the run was trained with --seed ${saved['seed']}; a resumed run keeps its seed (drop --seed)`);
+      }
+      options.seed = saved['seed'];
+    }
+    if (spec.maxLen === undefined && typeof saved['maxLen'] === 'number') maxLen = saved['maxLen'];
+    for (const [k, v] of Object.entries(spec.model ?? {})) {
+      if (v === undefined) continue;
+      const have = (config.model as unknown as Record<string, unknown>)[k];
+      if (have !== undefined && have !== v) {
+        throw new UserError(`${spec.out}: the saved model has ${k} ${String(have)}, not ${String(v)}; a resumed run keeps its architecture (drop that flag)`);
+      }
+    }
+    config = { ...config, training: { ...saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
+    writeRunConfig(spec.out, config);
   } else {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
     if (existsSync(join(spec.out, RUN_FILES.state))) {
@@ -82,14 +101,14 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
     const model = buildModel({ ...spec.model, srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size }, new Rng(options.seed));
     config = {
       format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
-      training: { ...options, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
+      training: { ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
     };
     writeRunConfig(spec.out, config);
   }
   // Built from the seed in both cases, so a resumed run's Rng and parameters start as the original's did.
   const rng = new Rng(options.seed);
   const model = buildModel(config.model, rng);
-  const train = encodePairs(spec.train, codecs, spec.maxLen ?? 250);
+  const train = encodePairs(spec.train, codecs, maxLen);
   const valid = encodePairs(spec.valid, codecs, 0);
   const trainer = new Trainer({
     model, rng, runDir: spec.out, train: train.examples, valid: valid.examples, validRefs: valid.refs,
@@ -115,6 +134,14 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       process.off('SIGTERM', onSignal);
     }
   }
+}
+
+/** The TrainOptions fields of a saved config.json `training` block. */
+const TRAIN_OPTION_KEYS = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric']);
+function savedTrainOptions(saved: Record<string, unknown>): Partial<TrainOptions> {
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(saved)) if (TRAIN_OPTION_KEYS.has(k) && v !== undefined && v !== null) r[k] = v;
+  return r as Partial<TrainOptions>;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

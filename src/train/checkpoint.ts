@@ -37,7 +37,7 @@ export interface RunConfig {
   /** The full (resolved) model config. */
   model: Seq2SeqConfig;
   codecs: CodecPairJSON;
-  /** The training options the run started with (informational; --resume takes limits from its own flags). */
+  /** The training options of the run (rewritten on resume with the options in force; --resume takes them from here unless flags override them). */
   training: Record<string, unknown>;
   created: string;
 }
@@ -63,6 +63,10 @@ export interface TrainState {
   /** Target tokens trained on and seconds spent training (over all sessions). */
   tokens: number;
   elapsed: number;
+  /** The step of the last validation (-1: none yet); a resumed run does not validate that step again. */
+  lastValidStep?: number;
+  /** The log window since the last `train` log line (loss × tokens summed, tokens, steps), so the first line after a resume averages the same steps. */
+  logWindow?: { loss: number; tokens: number; steps: number };
   /** Why the run stopped last time ('max-steps', 'signal', …), or null while running. */
   stopped: string | null;
 }

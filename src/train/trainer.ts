@@ -107,6 +107,8 @@ export class Trainer {
   private readonly bar: ProgressBar;
   private sessionStart = 0;
   private elapsedBase = 0;
+  /** Steps since the last `train` log line (saved with the state); t0 and tokensForRate only time the tokens/s. */
+  private window = { loss: 0, tokens: 0, steps: 0, t0: 0, tokensForRate: 0 };
 
   constructor(init: TrainerInit) {
     this.init = init;
@@ -146,7 +148,7 @@ export class Trainer {
     return {
       format: 's2s-train-state', version: 1, step: 0, epoch: 0, batchInEpoch: 0, rng: this.rng.getState(),
       optimizer: { kind: this.options.optim, step: 0, lr: this.options.lr }, schedule: this.schedule.state(),
-      best: { score: null, step: 0, criterion: this.criterion }, badValidations: 0, nanStreak: 0, tokens: 0, elapsed: 0, stopped: null,
+      best: { score: null, step: 0, criterion: this.criterion }, badValidations: 0, nanStreak: 0, tokens: 0, elapsed: 0, lastValidStep: -1, logWindow: { loss: 0, tokens: 0, steps: 0 }, stopped: null,
     };
   }
 
@@ -184,7 +186,9 @@ export class Trainer {
     loadOptimizerState(dir, s, this.optimizer, this.params.map(([n]) => n));
     this.schedule.loadState(s.schedule);
     this.rng.setState(s.rng);
-    this.state = { ...s, stopped: null, best: { ...s.best, criterion: this.criterion } };
+    this.state = { ...s, stopped: null, best: { ...s.best, criterion: this.criterion }, lastValidStep: s.lastValidStep ?? -1 };
+    const w = s.logWindow ?? { loss: 0, tokens: 0, steps: 0 };
+    this.window = { loss: w.loss, tokens: w.tokens, steps: w.steps, t0: 0, tokensForRate: 0 };
     if (s.best.criterion !== this.criterion) {
       this.say(`note: early-stopping criterion changed from ${s.best.criterion} to ${this.criterion}; best score reset`);
       this.state.best = { score: null, step: 0, criterion: this.criterion };
@@ -210,6 +214,7 @@ export class Trainer {
     this.state.rng = this.rng.getState();
     this.state.schedule = this.schedule.state();
     this.state.elapsed = this.elapsed();
+    this.state.logWindow = { loss: this.window.loss, tokens: this.window.tokens, steps: this.window.steps };
     saveWeights(join(this.runDir, RUN_FILES.model), this.model, { step: String(this.state.step) });
     saveTrainState(this.runDir, this.state, this.optimizer, this.params.map(([n]) => n));
   }
@@ -335,10 +340,13 @@ export class Trainer {
     const batching = { batchTokens: o.batchTokens, batchSize: o.batchSize, shuffle: true };
     let plan = planEpoch(this.train, batching, o.seed, this.state.epoch);
     let lastValid: ValidResult | null = null;
-    let lastValidStep = -1;
-    let window = { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 };
+    const window = this.window;
+    window.t0 = performance.now();
+    window.tokensForRate = 0;
     let rate = 0;
     const s = this.state;
+    // Never validate a step twice (a resumed run that already validated its last step).
+    const due = (): boolean => this.valid.length > 0 && s.lastValidStep !== s.step;
     let reason: StopReason | null = null;
     this.say(`training ${this.model.parameterCount().toLocaleString('en-US')} parameters on ${this.train.length} examples (${plan.length} batches/epoch); run folder ${this.runDir}`
       + (this.init.resume ? `; resumed at step ${s.step}, epoch ${s.epoch + 1}` : ''));
@@ -348,9 +356,9 @@ export class Trainer {
       if (s.batchInEpoch >= plan.length) {
         s.epoch++;
         s.batchInEpoch = 0;
-        if (o.validEvery === 0 && this.valid.length > 0) {
+        if (o.validEvery === 0 && due()) {
           lastValid = this.validate();
-          lastValidStep = s.step;
+          s.lastValidStep = s.step;
           if (this.afterValidation(lastValid)) { reason = 'early-stop'; break; }
         }
         if (o.maxEpochs > 0 && s.epoch >= o.maxEpochs) { reason = 'max-epochs'; break; }
@@ -386,11 +394,11 @@ export class Trainer {
           type: 'train', step: s.step, epoch: s.epoch, loss: round(avg), ppl: round(Math.exp(avg)), lr: this.optimizer.lr,
           grad_norm: round(r.gradNorm), tok_per_s: Math.round(rate), tokens: s.tokens, elapsed: round(this.elapsed()),
         });
-        window = { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 };
+        Object.assign(window, { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 });
       }
-      if (o.validEvery > 0 && s.step % o.validEvery === 0 && this.valid.length > 0) {
+      if (o.validEvery > 0 && s.step % o.validEvery === 0 && due()) {
         lastValid = this.validate();
-        lastValidStep = s.step;
+        s.lastValidStep = s.step;
         if (this.afterValidation(lastValid)) { reason = 'early-stop'; break; }
       }
       // Let signal handlers run: the loop is synchronous between these points.
@@ -400,8 +408,9 @@ export class Trainer {
     if (reason === 'SIGINT' || reason === 'SIGTERM') {
       this.save();
     } else if (reason !== 'nan') {
-      if (lastValidStep !== s.step && this.valid.length > 0 && s.step > 0) {
+      if (due() && s.step > 0) {
         lastValid = this.validate();
+        s.lastValidStep = s.step;
         this.afterValidation(lastValid);
       } else {
         this.save();

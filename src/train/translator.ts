@@ -77,7 +77,11 @@ export class Translator {
   translate(lines: readonly string[], opts: TranslateOptions = {}): Translation[] {
     const srcTokens = lines.map((l) => this.codecs.src.tokenize(l));
     const ids = srcTokens.map((t) => this.codecs.src.vocab.encode(t));
-    const hyps = decodeIds(this.model, ids, opts);
+    // A line with no source tokens translates to nothing: it is not decoded (a pad-only source would make up output).
+    const nonEmpty = ids.map((_, i) => i).filter((i) => ids[i]!.length > 0);
+    const decoded = decodeIds(this.model, nonEmpty.map((i) => ids[i]!), opts);
+    const hyps: Hypothesis[][] = ids.map(() => [{ tokens: [], score: 0, attention: [] }]);
+    nonEmpty.forEach((i, k) => (hyps[i] = decoded[k]!));
     const tv = this.codecs.tgt.vocab;
     return lines.map((source, i) => ({
       source,

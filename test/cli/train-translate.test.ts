@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSafetensors } from '../../src/util/safetensors.js';
 import { copyPairs, tempDir, writeTsv } from '../train/helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -84,6 +85,12 @@ test('CLI: s2s train + s2s translate on a copy task (text and JSON output)', () 
     const att = rows[0].hypotheses[0].attention;
     assert.equal(att.length, rows[0].hypotheses[0].tokens.length);
     if (att.length > 0) assert.equal(att[0].length, 3);
+    // An empty line is not decoded: empty text, and in JSON no tokens, score 0, no attention.
+    assert.equal(lines[2], '');
+    assert.deepEqual(rows[2], { source: '', source_tokens: [], hypotheses: [{ text: '', score: 0, tokens: [], attention: [] }] });
+    const greedyOut = s2s(['translate', '--model', out, '--beam', '1', '--backend', 'js'], '\n\na b\n');
+    assert.equal(greedyOut.code, 0, greedyOut.stderr);
+    assert.deepEqual(greedyOut.stdout.split('\n').slice(0, 2), ['', '']);
   } finally {
     d.cleanup();
   }
@@ -117,6 +124,81 @@ test('CLI: SIGINT saves and exits 130; --resume finishes the run', async () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`resumed at step ${state.step}`));
     assert.equal(JSON.parse(readFileSync(join(out, 'train-state.json'), 'utf8')).step, state.step + 5);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('CLI: --resume alone takes the run\'s saved flags (lr, batching, validation) and matches an uninterrupted run', async () => {
+  const d = tempDir('s2s-cli-resume-flags-');
+  try {
+    const pairs = copyPairs(300, 4);
+    writeTsv(join(d.dir, 'train.tsv'), pairs.slice(40));
+    writeTsv(join(d.dir, 'valid.tsv'), pairs.slice(0, 40));
+    const flags = ['--train', join(d.dir, 'train.tsv'), '--valid', join(d.dir, 'valid.tsv'), '--emb', '16', '--hidden', '32', '--dropout', '0.1', '--backend', 'js',
+      '--lr', '0.02', '--batch-tokens', '100', '--valid-every', '7', '--log-every', '1', '--valid-decode', '5', '--max-steps', '300'];
+    const a = join(d.dir, 'a');
+    const full = s2s(['train', '--out', a, ...flags]);
+    assert.equal(full.code, 0, full.stderr);
+    const b = join(d.dir, 'b');
+    const child = spawn(process.execPath, [MAIN, 'train', '--out', b, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const logPath = join(b, 'log.jsonl');
+    for (let i = 0; i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (existsSync(logPath) && readFileSync(logPath, 'utf8').split('\n').length > 10) break;
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, new RegExp(`Continue with: s2s train --out ${b.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} --resume`));
+    const stoppedAt = JSON.parse(readFileSync(join(b, 'train-state.json'), 'utf8')).step;
+    assert.ok(stoppedAt < 300);
+    const r = s2s(['train', '--out', b, '--resume']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /done \(max-steps\) after 300 steps/);
+    const log = (dir: string): { type: string; step: number; loss: number }[] =>
+      readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const pick = (dir: string, type: string): [number, number][] => log(dir).filter((e) => e.type === type).map((e) => [e.step, e.loss]);
+    assert.deepEqual(pick(b, 'train'), pick(a, 'train'));
+    assert.deepEqual(pick(b, 'valid'), pick(a, 'valid'));
+    const wa = readSafetensors(join(a, 'model.safetensors')).tensors;
+    const wb = readSafetensors(join(b, 'model.safetensors')).tensors;
+    for (const [name, t] of wa) assert.deepEqual(wb.get(name)!.data, t.data, name);
+    // A conflicting architecture flag is one line and exit 2; a new limit is taken.
+    const bad = s2s(['train', '--out', b, '--resume', '--hidden', '64']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+    assert.match(bad.stderr, /hidden 32, not 64/);
+    const more = s2s(['train', '--out', b, '--resume', '--max-steps', '305']);
+    assert.equal(more.code, 0, more.stderr);
+    assert.equal(JSON.parse(readFileSync(join(b, 'train-state.json'), 'utf8')).step, 305);
+    assert.equal(JSON.parse(readFileSync(join(b, 'config.json'), 'utf8')).training.lr, 0.02);
+  } finally {
+    d.cleanup();
+  }
+});
+
+test('CLI: train --skip-bad-lines reports the count; a NaN stop names a checkpoint only when one exists', () => {
+  const d = tempDir('s2s-cli-g5-');
+  try {
+    const tsv = join(d.dir, 't.tsv');
+    writeTsv(tsv, copyPairs(100, 1));
+    writeFileSync(join(d.dir, 'bad.tsv'), readFileSync(tsv, 'utf8') + 'no tab here\na\tb\tc\n');
+    const small = ['--emb', '16', '--hidden', '32', '--backend', 'js'];
+    const skip = s2s(['train', '--train', join(d.dir, 'bad.tsv'), '--valid', tsv, '--out', join(d.dir, 'r1'), ...small, '--max-steps', '2', '--skip-bad-lines']);
+    assert.equal(skip.code, 0, skip.stderr);
+    assert.match(skip.stderr, /bad\.tsv: skipped 2 malformed lines \(first: .*bad\.tsv:101: expected exactly one tab/);
+    // lr 1e38: the first update overflows the weights, every later loss is NaN; nothing was saved yet.
+    const nan = s2s(['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r2'), ...small, '--lr', '1e38', '--clip', '0', '--max-nan', '2', '--max-steps', '50']);
+    assert.equal(nan.code, 1, nan.stderr);
+    assert.match(nan.stderr, /the loss was not finite 2 steps in a row/);
+    assert.doesNotMatch(nan.stderr, /last good checkpoint/);
+    assert.ok(!existsSync(join(d.dir, 'r2', 'model.safetensors')));
+    const help = s2s(['train', '--help']);
+    assert.match(help.stdout, /--skip-bad-lines/);
+    assert.doesNotMatch(help.stdout, /needs emb = hidden/);
   } finally {
     d.cleanup();
   }
