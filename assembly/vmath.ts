@@ -1,14 +1,11 @@
 // Vectorised exp / sigmoid / tanh for f32x4 (Cephes single-precision algorithms: ~1–2 ulp).
 
+/**
+ * Cephes' e^r on the reduced argument: with n = t − magic = round(v / ln2), r = v − n·ln2 (in two
+ * parts for precision), e^r by its degree-6 polynomial. The caller scales by 2^n.
+ */
 // @ts-ignore: decorator
-@inline export function vexp(x: v128): v128 {
-  // pmax/pmin are one instruction each on x64 (f32x4.max/min are ~8 for their NaN rules), and keep
-  // a NaN x (their first operand) as it is, so NaN in → NaN out with no extra select.
-  // The top clamp 88.8 is past ln(FLT_MAX): exp overflows to +Inf by itself there.
-  let v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3365447505531)), f32x4.splat(88.8));
-  // n = round(x / ln2) by the 1.5·2²³ trick (the sum's low mantissa bits are n); r = x − n·ln2
-  const magic = f32x4.splat(12582912.0);
-  const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), magic);
+@inline function expReduced(v: v128, t: v128, magic: v128): v128 {
   const fx = f32x4.sub(t, magic);
   v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(0.693359375)));
   v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
@@ -20,6 +17,19 @@
   y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, v), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), v), f32x4.splat(1));
+  return y;
+}
+
+// @ts-ignore: decorator
+@inline export function vexp(x: v128): v128 {
+  // pmax/pmin are one instruction each on x64 (f32x4.max/min are ~8 for their NaN rules), and keep
+  // a NaN x (their first operand) as it is, so NaN in → NaN out with no extra select.
+  // The top clamp 88.8 is past ln(FLT_MAX): exp overflows to +Inf by itself there.
+  let v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3365447505531)), f32x4.splat(88.8));
+  // n = round(x / ln2) by the 1.5·2²³ trick (the sum's low mantissa bits are n); r = x − n·ln2
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), magic);
+  let y = expReduced(v, t, magic);
   // 2^n; n ∈ [−126, 128]: split in two factors so n = 128 and n = −126 stay exact
   const n = i32x4.sub(t, magic);
   const n1 = i32x4.shr_s(n, 1);
@@ -41,17 +51,7 @@
   let v = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3365447505531)), f32x4.splat(40));
   const magic = f32x4.splat(12582912.0);
   const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), magic);
-  const fx = f32x4.sub(t, magic);
-  v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(v, v);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), v), f32x4.splat(1));
+  let y = expReduced(v, t, magic);
   // (t − magic) as integers is n; (n + 127) << 23 is 2^n
   const p = i32x4.shl(i32x4.add(i32x4.sub(t, magic), i32x4.splat(127)), 23);
   return f32x4.mul(y, p);
