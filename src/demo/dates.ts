@@ -1,4 +1,4 @@
-import { mulberry32 } from '../train/batching.js';
+import { mulberry32 } from '../util/mulberry32.js';
 
 /**
  * The demo task: dates written the many ways people write them → ISO 8601 (YYYY-MM-DD).

@@ -7,11 +7,10 @@
  * needs the epoch number and the index of the next batch to continue exactly.
  */
 
-/** Token ids of the special symbols (the same in every Vocab). */
 import { PAD_ID as PAD, UNK_ID as UNK, BOS_ID as BOS, EOS_ID as EOS } from '../util/special-ids.js';
 import { mulberry32 } from '../util/mulberry32.js';
 import type { Seq2SeqBatch } from '../models/index.js';
-export { mulberry32 };
+/** Token ids of the special symbols (the same in every Vocab). */
 export { PAD, UNK, BOS, EOS };
 
 /** One training example as ids, without BOS/EOS. */

@@ -10,6 +10,23 @@ import { copyPairs, tempDir, writeTsv } from '../train/helpers.js';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const TINY = ['--emb', '16', '--hidden', '32', '--dropout', '0', '--backend', 'js', '--batch-tokens', '150', '--lr', '0.01'];
 
+/**
+ * Starts `s2s ARGS` in a child process, waits until the run's log.jsonl has more than `lines`
+ * lines, sends SIGINT and resolves with the exit code and stderr.
+ */
+async function trainThenInterrupt(args: string[], logPath: string, lines: number, pollMs: number): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    if (existsSync(logPath) && readFileSync(logPath, 'utf8').split('\n').length > lines) break;
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, stderr };
+}
+
 function s2s(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input: input ?? '' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -104,17 +121,8 @@ test('CLI: SIGINT saves and exits 130; --resume finishes the run', async () => {
     writeTsv(join(d.dir, 'valid.tsv'), pairs.slice(0, 40));
     const out = join(d.dir, 'run');
     const args = ['train', '--train', join(d.dir, 'train.tsv'), '--valid', join(d.dir, 'valid.tsv'), '--out', out, ...TINY, '--valid-every', '100000', '--log-every', '1'];
-    const child = spawn(process.execPath, [MAIN, ...args, '--max-steps', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     // Wait until a few steps are logged, then interrupt.
-    const logPath = join(out, 'log.jsonl');
-    for (let i = 0; i < 300; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      if (existsSync(logPath) && readFileSync(logPath, 'utf8').split('\n').length > 5) break;
-    }
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stderr } = await trainThenInterrupt([...args, '--max-steps', '100000'], join(out, 'log.jsonl'), 5, 50);
     assert.equal(code, 130, stderr);
     assert.match(stderr, /stopped by SIGINT at step \d+; saved/);
     const state = JSON.parse(readFileSync(join(out, 'train-state.json'), 'utf8'));
@@ -141,16 +149,7 @@ test('CLI: --resume alone takes the run\'s saved flags (lr, batching, validation
     const full = s2s(['train', '--out', a, ...flags]);
     assert.equal(full.code, 0, full.stderr);
     const b = join(d.dir, 'b');
-    const child = spawn(process.execPath, [MAIN, 'train', '--out', b, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const logPath = join(b, 'log.jsonl');
-    for (let i = 0; i < 300; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      if (existsSync(logPath) && readFileSync(logPath, 'utf8').split('\n').length > 10) break;
-    }
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const { code, stderr } = await trainThenInterrupt(['train', '--out', b, ...flags], join(b, 'log.jsonl'), 10, 20);
     assert.equal(code, 130, stderr);
     assert.match(stderr, new RegExp(`Continue with: s2s train --out ${b.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} --resume`));
     const stoppedAt = JSON.parse(readFileSync(join(b, 'train-state.json'), 'utf8')).step;
