@@ -2,7 +2,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { checkPrepareOut, PREPARE_OUTPUTS, stagedOutput } from './prepare-folder.js';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
-import { UserError } from '../util/errors.js';
+import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
 import {
   assignSplit,
   AtomicLineWriter,
@@ -91,6 +91,13 @@ class ReadProgress {
   }
 }
 
+/** A failed write of a staged output (full disk, …) in the words of the whole DATA folder, which is left as it was. */
+function unchangedOnFailure(out: string, err: unknown): unknown {
+  if (!(err instanceof WriteError)) return err;
+  const fix = err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'EFBIG' ? 'free space' : "fix the folder's permissions";
+  return new UserError(`${out}: ${WRITE_ERROR_CODES[err.code] ?? err.code} (${err.code}) while writing the DATA folder; its files are unchanged; ${fix} and rerun`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { flags, rest } = parseFlags('prepare', argv, FLAGS);
   if (flags.help) {
@@ -147,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     await Promise.all(SPLIT_NAMES.map((s) => writers[s].abort()));
     await Promise.all(Object.values(staged).map((p) => rm(p, { force: true })));
-    throw err;
+    throw unchangedOnFailure(out, err);
   }
   if (stats.badLines > 0) {
     const first = (stats.badExamples[0] ?? '').replace(/; [^;]*--skip-bad-lines$/, ''); // without the hint to pass it
@@ -183,7 +190,7 @@ export async function run(argv: string[]): Promise<number> {
     await writeFileAtomic(staged['prepare.json'], JSON.stringify(report, null, 2) + '\n');
   } catch (err) {
     await Promise.all(Object.values(staged).map((p) => rm(p, { force: true })));
-    throw err;
+    throw unchangedOnFailure(out, err);
   }
   // prepare.json, the mark of a complete DATA folder, goes last.
   for (const name of PREPARE_OUTPUTS) await rename(staged[name], join(out, name));

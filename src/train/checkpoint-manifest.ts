@@ -73,12 +73,24 @@ export function commitCheckpoint(
   previous: CheckpointManifest | null,
 ): CheckpointManifest {
   const entries: Record<string, ManifestEntry> = { ...(previous?.files ?? {}) };
-  for (const [name, chunks] of files) {
-    store.writeAtomic(stagedName(name), chunks);
-    entries[name] = manifestEntry(chunks);
-  }
   const manifest: CheckpointManifest = { format: 's2s-checkpoint', version: 1, step, files: entries };
-  store.writeAtomic(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+  try {
+    for (const [name, chunks] of files) {
+      store.writeAtomic(stagedName(name), chunks);
+      entries[name] = manifestEntry(chunks);
+    }
+    store.writeAtomic(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+  } catch (e) {
+    // Not committed: the previous checkpoint stands; give back the space the staged files took (a full disk is the usual cause).
+    for (const [name] of files) {
+      try {
+        store.remove(stagedName(name));
+      } catch {
+        // recoverCheckpoint drops it on the next start
+      }
+    }
+    throw e;
+  }
   for (const [name] of files) store.rename(stagedName(name), name);
   return manifest;
 }

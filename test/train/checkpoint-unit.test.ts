@@ -17,7 +17,7 @@ class DyingStore extends MemoryRunStore {
     super();
   }
   private tick(): void {
-    if (++this.ops === this.dieAt) throw new Error('killed');
+    if (++this.ops >= this.dieAt) throw new Error('killed'); // a dead process does nothing more
   }
   override writeAtomic(name: string, data: string | Uint8Array | readonly Uint8Array[]): void {
     this.tick();
