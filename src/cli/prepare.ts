@@ -1,4 +1,5 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { ensureFolderSync } from '../util/atomic.js';
 import { checkPrepareOut, PREPARE_OUTPUTS, stagedOutput } from './prepare-folder.js';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
@@ -123,7 +124,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const inputs = (['tsv', 'jsonl', 'src', 'tgt', 'gettext'] as const).map((k) => (spec as Record<string, string | undefined>)[k]).filter((v): v is string => v !== undefined);
   checkPrepareOut(out, inputs);
-  await mkdir(out, { recursive: true });
+  try {
+    ensureFolderSync(out);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? String(err);
+    throw new UserError(`s2s prepare: cannot create the DATA folder ${out} (${code in WRITE_ERROR_CODES ? `${WRITE_ERROR_CODES[code]}, ${code}` : code}); choose another --out`);
+  }
   const stats = newReadStats();
   const cleaner = new PairCleaner({ normalize, minLen, maxLen, maxRatio });
   // Every output is first written complete under a staging name (train.tsv is read back from

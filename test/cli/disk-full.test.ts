@@ -109,6 +109,15 @@ test('a full disk: prepare into an existing DATA folder and a training checkpoin
       const r4 = s2s(['train', '--out', whole, ...flags, '--max-steps', '8']);
       assert.equal(r4.code, 0, r4.stderr);
       assert.ok(readFileSync(join(run, 'model.safetensors')).equals(readFileSync(join(whole, 'model.safetensors'))), 'weights as in an uninterrupted run');
+
+      // A read-only disk: one line each, nothing changed.
+      const remount = spawnSync('mount', ['-o', 'remount,ro', disk.dir], { encoding: 'utf8' });
+      assert.equal(remount.status, 0, remount.stderr);
+      const dataBefore = snapshot(data);
+      assertOneLine(s2s(['prepare', '--tsv', small, '--out', data, '--tokenizer', 'word']), /^error: .*\/data: read-only file system \(EROFS\) while writing the DATA folder; its files are unchanged; fix the folder's permissions and rerun$/);
+      assertOneLine(s2s(['prepare', '--tsv', small, '--out', join(disk.dir, 'new')]), /^error: s2s prepare: cannot create the DATA folder .*new \(read-only file system, EROFS\); choose another --out$/);
+      assertOneLine(s2s(['train', '--out', join(disk.dir, 'run2'), ...flags, '--max-steps', '1']), /^error: .*run2: cannot create the run folder \(read-only file system, EROFS\); choose another --out$/);
+      assert.deepEqual(snapshot(data), dataBefore);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -76,7 +76,7 @@ test('CLI: SIGKILLs at random moments while checkpointing every step; --resume e
       const signal = await trainThenKill(resumeArgs, b, 2, Math.floor(rand() * 12));
       if (signal === 'SIGKILL') kills++;
       resumeArgs = ['train', '--out', b, '--resume'];
-      if (!existsSync(join(b, 'train-state.json'))) resumeArgs = ['train', '--out', b, ...flags, '--overwrite']; // killed before the first checkpoint
+      if (!existsSync(join(b, 'train-state.json')) && !existsSync(join(b, 'checkpoint.json'))) resumeArgs = ['train', '--out', b, ...flags, '--overwrite']; // killed before the first checkpoint
     }
     assert.ok(kills >= 3, `${kills} kills landed`);
     const done = s2s(resumeArgs);

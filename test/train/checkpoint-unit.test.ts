@@ -82,7 +82,7 @@ test('recoverCheckpoint refuses a file that matches neither checkpoint.json nor 
   const store = new MemoryRunStore('RUN/');
   commitCheckpoint(store, 7, [['model.safetensors', enc('weights')], ['train-state.json', enc('{}')]], null);
   store.writeAtomic('model.safetensors', 'weightz');
-  assert.throws(() => recoverCheckpoint(store), /^UserError: RUN\/model\.safetensors: does not match checkpoint\.json \(step 7: 7 bytes, fnv1a32 [0-9a-f]{8}\)/);
+  assert.throws(() => recoverCheckpoint(store), /^UserError: RUN\/model\.safetensors: does not match checkpoint\.json \(step 7: 7 bytes, murmur3 [0-9a-f]{8}\)/);
   store.writeAtomic('model.safetensors', 'weights');
   assert.equal(recoverCheckpoint(store)!.step, 7);
 });
