@@ -102,7 +102,10 @@ export function commitCheckpoint(
  * (the caller checks such a legacy run another way). A file that matches neither its name nor its
  * staged copy is a UserError naming it.
  */
-export function recoverCheckpoint(store: RunStore): CheckpointManifest | null {
+export function recoverCheckpoint(
+  store: RunStore,
+  onRepair?: (action: 'finished-rename' | 'dropped-staged', name: string) => void,
+): CheckpointManifest | null {
   const manifest = readManifest(store);
   const staged = new Set(store.list().filter(isStagedName));
   if (manifest) {
@@ -112,6 +115,7 @@ export function recoverCheckpoint(store: RunStore): CheckpointManifest | null {
       if (staged.has(s) && matches(store, s, entry)) {
         store.rename(s, name);
         staged.delete(s);
+        onRepair?.('finished-rename', name);
         continue;
       }
       throw new UserError(
@@ -119,6 +123,9 @@ export function recoverCheckpoint(store: RunStore): CheckpointManifest | null {
       );
     }
   }
-  for (const s of staged) store.remove(s);
+  for (const s of staged) {
+    store.remove(s);
+    onRepair?.('dropped-staged', s);
+  }
   return manifest;
 }
