@@ -1,4 +1,6 @@
-import { codecPairFromJSON, codecPairToJSON, type CodecPair, type TextPair } from '../data/index.js';
+// The codec module itself, not data/index.js: that also loads the file readers (node:fs), and this must load in a page.
+import { codecPairFromJSON, codecPairToJSON, type CodecPair } from '../data/codec.js';
+import type { TextPair } from '../data/types.js';
 import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
