@@ -7,6 +7,9 @@ import type { Optimizer, OptimizerState } from '../tensor/index.js';
 import { writeFileAtomicSync } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
 import { readSafetensors, writeSafetensors, type SafeTensorInput } from '../util/safetensors.js';
+import { loadWeightsFromBytes } from './weights.js';
+
+export { loadWeightsFromBytes } from './weights.js';
 
 /**
  * The files of a model run (RUN/):
@@ -112,28 +115,15 @@ export function saveWeights(path: string, model: Module, metadata: Record<string
   writeSafetensors(path, tensors, { format: 'pt', producer: 's2s', ...metadata });
 }
 
-/** Loads weights by name into a module; names or sizes that do not match are a UserError. */
+/** Loads a weights file by name into a module (see loadWeightsFromBytes); any mismatch is a UserError naming the file. */
 export function loadWeights(path: string, model: Module): Record<string, string> {
-  const file = readSafetensors(path);
-  const values = new Map<string, Float32Array>();
-  for (const [name, t] of file.tensors) {
-    if (t.dtype !== 'F32') throw new UserError(`${path}: tensor '${name}' is ${t.dtype}, expected F32 weights`);
-    values.set(name, t.data as Float32Array);
-  }
-  const mine = new Map(model.namedParameters());
-  for (const [name, t] of mine) {
-    const theirs = file.tensors.get(name);
-    if (!theirs) throw new UserError(`${path}: weight '${name}' is missing; the file does not belong to this model config`);
-    if (theirs.shape.join(',') !== t.shape.join(',')) {
-      throw new UserError(`${path}: weight '${name}' has shape [${theirs.shape.join(', ')}], the model expects [${t.shape.join(', ')}]`);
-    }
-  }
+  let bytes: Uint8Array;
   try {
-    model.loadNamedParameters(values);
+    bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UserError(`${path}: cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path and its permissions`);
   }
-  return file.metadata;
+  return loadWeightsFromBytes(bytes, model, path);
 }
 
 /** Saves a resume point: optimizer slots, then the state JSON (which names the step) last. */
