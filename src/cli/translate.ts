@@ -58,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
   const opts: TranslateOptions = {
     beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
+    // Attention rows cost output × source length: only --json prints them.
+    attention: flags['json'] === true,
   };
   const json = flags['json'] === true;
   const chunk = Math.max(1, (opts.batchSize ?? (beam > 1 ? 16 : 64)) * 4);
