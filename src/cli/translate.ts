@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { assertReadableFile } from '../data/readers/lines.js';
+import { assertReadableFile, linesOfStream, readLines } from '../data/readers/lines.js';
 import { loadRun, type TranslateOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
@@ -23,10 +21,9 @@ const SPECS: Record<string, FlagSpec> = {
 
 const CMD = 'translate';
 
-async function* lines(file: string | undefined): AsyncGenerator<string> {
-  const stream = file ? createReadStream(file, { encoding: 'utf8' }) : process.stdin;
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of rl) yield line;
+/** Source lines from --input or stdin; LF or CRLF end a line, a lone CR is content. */
+function lines(file: string | undefined): AsyncGenerator<string> {
+  return file ? readLines(file) : linesOfStream(process.stdin, 'stdin');
 }
 
 /** s2s translate: sources in (one a line), translations out in the same order, in batches. */

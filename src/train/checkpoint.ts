@@ -5,7 +5,7 @@ import type { Seq2SeqConfig } from '../models/config.js';
 import type { Module } from '../nn/index.js';
 import type { Optimizer, OptimizerState } from '../tensor/index.js';
 import { writeFileAtomicSync } from '../util/atomic.js';
-import { UserError } from '../util/errors.js';
+import { fileErrorReason, UserError } from '../util/errors.js';
 import { readSafetensors, writeSafetensors, type SafeTensorInput } from '../util/safetensors.js';
 import { loadWeightsFromBytes } from './weights.js';
 
@@ -78,8 +78,8 @@ function readJson<T>(path: string, what: string): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`${path}: cannot read the ${what}; is this a run folder written by s2s train?`);
+  } catch (err) {
+    throw new UserError(`${path}: cannot read the ${what} (${fileErrorReason(err)}); is this a run folder written by s2s train?`);
   }
   try {
     return JSON.parse(text) as T;
@@ -121,7 +121,7 @@ export function loadWeights(path: string, model: Module): Record<string, string>
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`${path}: cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path and its permissions`);
+    throw new UserError(`${path}: cannot read the weights file (${fileErrorReason(e)}); check the path and its permissions`);
   }
   return loadWeightsFromBytes(bytes, model, path);
 }

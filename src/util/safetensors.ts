@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { UserError } from './errors.js';
+import { fileErrorReason, UserError } from './errors.js';
 import { writeFileAtomicSync } from './atomic.js';
 import { decodeSafetensors, type SafeDType, type SafetensorsFile } from './safetensors-decode.js';
 
@@ -87,7 +87,7 @@ export function readSafetensors(path: string): SafetensorsFile {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new UserError(`${path}: cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path and its permissions`);
+    throw new UserError(`${path}: cannot read the weights file (${fileErrorReason(e)}); check the path and its permissions`);
   }
   try {
     return decodeSafetensors(bytes);
