@@ -10,15 +10,15 @@ import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
 const SPECS: Record<string, FlagSpec> = {
-  seconds: { type: 'number', default: 60, help: 'training time in seconds' },
-  'train-size': { type: 'int', default: 6000, help: 'generated training pairs' },
-  emb: { type: 'int', default: 32, help: 'embedding width' },
-  hidden: { type: 'int', default: 64, help: 'model width' },
-  'batch-size': { type: 'int', default: 64, help: 'sentences per batch' },
-  lr: { type: 'number', default: 0.01, help: 'learning rate (Adam)' },
-  seed: { type: 'int', default: 1, help: 'seed of the data generator and the model' },
+  seconds: { type: 'number', above: 0, default: 60, help: 'training time in seconds' },
+  'train-size': { type: 'int', min: 10, default: 6000, help: 'generated training pairs' },
+  emb: { type: 'int', min: 1, default: 32, help: 'embedding width' },
+  hidden: { type: 'int', min: 1, default: 64, help: 'model width' },
+  'batch-size': { type: 'int', min: 1, default: 64, help: 'sentences per batch' },
+  lr: { type: 'number', above: 0, default: 0.01, help: 'learning rate (Adam)' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed of the data generator and the model' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
-  threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
+  threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
   out: { type: 'string', help: 'keep the run folder here (default: a temporary folder, removed afterwards)' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -40,7 +40,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'`);
   const seconds = flags['seconds'] as number;
-  if (!(seconds > 0)) throw new UserError(`s2s ${CMD}: --seconds must be > 0, got ${seconds}`);
   const seed = flags['seed'] as number;
   const backendName = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   setBackend(await createBackend({ backend: backendName, threads: flags['threads'] as number | undefined }));

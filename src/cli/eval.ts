@@ -13,7 +13,7 @@ import { BLEU_TOKENIZERS, METRIC_NAMES, computeMetric, parseMetricName, type Met
 const SPECS: Record<string, FlagSpec> = {
   metric: { type: 'string', default: 'bleu', help: `comma-separated metrics: ${METRIC_NAMES.join(',')}` },
   hyp: { type: 'string', help: 'hypothesis file, one segment per line' },
-  ref: { type: 'string', multi: true, help: 'reference file; repeat --ref for several references' },
+  ref: { type: 'string', repeatable: true, help: 'reference file; repeat --ref for several references' },
   json: { type: 'bool', help: 'print one JSON object instead of text lines' },
   lowercase: { type: 'bool', help: 'case-insensitive BLEU/chrF/WER/CER/PER/exact (TER and ROUGE always are)' },
   tokenize: { type: 'string', default: '13a', help: `BLEU tokenizer: ${BLEU_TOKENIZERS.join('|')}` },

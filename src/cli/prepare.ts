@@ -1,7 +1,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
-import { UserError } from '../util/errors.js';
+import { fileErrorReason, UserError } from '../util/errors.js';
 import {
   assignSplit,
   AtomicLineWriter,
@@ -32,17 +32,17 @@ const FLAGS: Record<string, FlagSpec> = {
   lang: { type: 'string', help: 'language folder of a locale tree, e.g. de' },
   out: { type: 'string', help: 'DATA folder to write (created if missing)' },
   tokenizer: { type: 'string', default: 'bpe', help: `one of ${TOKENIZER_KINDS.join('|')}` },
-  merges: { type: 'int', default: DEFAULT_MERGES, help: 'BPE merges to learn' },
-  'vocab-size': { type: 'int', help: 'cap on each vocabulary, 4 specials included (BPE keeps every seen character)' },
-  'min-freq': { type: 'int', default: 1, help: 'drop tokens seen fewer times than this in training' },
+  merges: { type: 'int', min: 0, default: DEFAULT_MERGES, help: 'BPE merges to learn' },
+  'vocab-size': { type: 'int', min: 5, help: 'cap on each vocabulary, 4 specials included (BPE keeps every seen character)' },
+  'min-freq': { type: 'int', min: 1, default: 1, help: 'drop tokens seen fewer times than this in training' },
   'shared-vocab': { type: 'bool', help: 'one tokenizer and vocabulary for both sides' },
   split: { type: 'string', default: '0.9,0.05,0.05', help: 'train,valid,test fractions (by a hash of the source)' },
-  'min-len': { type: 'int', default: 1, help: 'drop pairs with a side shorter than this many words' },
-  'max-len': { type: 'int', help: 'drop pairs with a side longer than this many words' },
-  'max-ratio': { type: 'number', help: 'drop pairs whose longer side has more than X times the words of the shorter' },
+  'min-len': { type: 'int', min: 1, default: 1, help: 'drop pairs with a side shorter than this many words' },
+  'max-len': { type: 'int', min: 1, help: 'drop pairs with a side longer than this many words' },
+  'max-ratio': { type: 'number', min: 1, help: 'drop pairs whose longer side has more than X times the words of the shorter' },
   normalize: { type: 'string', default: 'nfc', help: 'Unicode normal form: nfc|nfkc' },
   'skip-bad-lines': { type: 'bool', help: 'count and skip malformed input lines instead of stopping' },
-  seed: { type: 'int', default: 0, help: 'seed of the split hash (a different seed, a different split)' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: 0, help: 'seed of the split hash (a different seed, a different split)' },
   json: { type: 'bool', help: 'print the counts as JSON' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -113,7 +113,11 @@ export async function run(argv: string[]): Promise<number> {
   const skipBadLines = flags['skip-bad-lines'] === true;
   const sharedVocab = flags['shared-vocab'] === true;
 
-  await mkdir(out, { recursive: true });
+  try {
+    await mkdir(out, { recursive: true });
+  } catch (err) {
+    throw new UserError(`s2s prepare: cannot create the DATA folder ${out} (${fileErrorReason(err)}); choose another --out`);
+  }
   const stats = newReadStats();
   const cleaner = new PairCleaner({ normalize, minLen, maxLen, maxRatio });
   // train.tsv is first written under a staging name, read back to learn the codecs, and renamed

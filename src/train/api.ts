@@ -5,7 +5,7 @@ import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js
 import { backend, Rng } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
-import { RUN_FILES, ensureRunDir, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { RUN_FILES, assertCodecsFitModel, ensureRunDir, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
@@ -66,12 +66,12 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
   let maxLen = spec.maxLen ?? 250;
-  ensureRunDir(spec.out);
   let config: RunConfig;
   let codecs: CodecPair;
   if (spec.resume) {
     config = readRunConfig(spec.out);
     codecs = codecPairFromJSON(config.codecs);
+    assertCodecsFitModel(spec.out, config, codecs);
     const saved = (config.training ?? {}) as Record<string, unknown>;
     // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
     options = { ...TRAIN_DEFAULTS, ...savedTrainOptions(saved), ...stripUndefined(spec.options ?? {}) };
@@ -91,7 +91,6 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       }
     }
     config = { ...config, training: { ...saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
-    writeRunConfig(spec.out, config);
   } else {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
     if (existsSync(join(spec.out, RUN_FILES.state))) {
@@ -103,12 +102,18 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
       training: { ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
     };
-    writeRunConfig(spec.out, config);
   }
+  // Encoded before config.json is written: a length limit that leaves nothing to train on is a
+  // mistake to report now, not a run that ends at once with no weights.
+  const train = encodePairs(spec.train, codecs, maxLen);
+  if (train.examples.length === 0 && spec.train.length > 0) {
+    throw new UserError(`train: --max-len ${maxLen} drops all ${spec.train.length} training pairs (each has a side longer than ${maxLen} tokens); raise --max-len, or give --max-len 0 to keep every pair`);
+  }
+  ensureRunDir(spec.out);
+  writeRunConfig(spec.out, config);
   // Built from the seed in both cases, so a resumed run's Rng and parameters start as the original's did.
   const rng = new Rng(options.seed);
   const model = buildModel(config.model, rng);
-  const train = encodePairs(spec.train, codecs, maxLen);
   const valid = encodePairs(spec.valid, codecs, 0);
   const trainer = new Trainer({
     model, rng, runDir: spec.out, train: train.examples, valid: valid.examples, validRefs: valid.refs,

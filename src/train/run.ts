@@ -4,7 +4,7 @@ import { codecPairFromJSON, type CodecPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { buildModel, type Seq2Seq } from '../models/index.js';
 import { Rng, setBackend } from '../tensor/index.js';
-import { RUN_FILES, loadWeights, readRunConfig, type RunConfig } from './checkpoint.js';
+import { RUN_FILES, assertCodecsFitModel, loadWeights, readRunConfig, type RunConfig } from './checkpoint.js';
 import { Translator, type TranslateOptions, type Translation } from './translator.js';
 import { UserError } from '../util/errors.js';
 
@@ -36,6 +36,7 @@ export async function loadRun(dir: string, opts: LoadRunOptions = {}): Promise<L
   const config = readRunConfig(dir);
   if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
   const codecs = codecPairFromJSON(config.codecs);
+  assertCodecsFitModel(dir, config, codecs);
   const model = buildModel(config.model, new Rng(0));
   const best = join(dir, RUN_FILES.best);
   const last = join(dir, RUN_FILES.model);

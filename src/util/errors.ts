@@ -19,6 +19,7 @@ export function fileErrorReason(err: unknown): string {
     case 'EPERM': return 'permission denied';
     case 'EISDIR': return 'is a folder, not a file';
     case 'ENOTDIR': return 'a part of the path is not a folder';
+    case 'EEXIST': return 'a file of that name exists';
     case 'EIO': return 'input/output error';
     case 'ENOSPC': return 'no space left on the device';
     case 'EROFS': return 'read-only file system';
