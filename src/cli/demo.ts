@@ -48,6 +48,9 @@ export async function run(argv: string[]): Promise<number> {
   const codecs = buildCodecs(train, { tokenizer: 'char' });
   const keep = typeof flags['out'] === 'string';
   const out = keep ? (flags['out'] as string) : mkdtempSync(join(tmpdir(), 's2s-demo-'));
+  // A closed stdout ends the process at once (see main.ts), past the `finally` below.
+  const removeTemp = (): void => void (keep || rmSync(out, { recursive: true, force: true }));
+  process.once('exit', removeTemp);
   const w = process.stdout;
   w.write(`s2s demo: dates written by humans → ISO 8601, learned character by character\n`);
   w.write(`  ${train.length} generated training pairs, e.g. "${train[0]!.src}" → ${train[0]!.tgt}, "${train[1]!.src}" → ${train[1]!.tgt}\n`);
@@ -81,7 +84,8 @@ export async function run(argv: string[]): Promise<number> {
     if (keep) w.write(`run folder: ${out} (try: s2s translate --model ${out} --beam 5)\n`);
     return 0;
   } finally {
-    if (!keep) rmSync(out, { recursive: true, force: true });
+    removeTemp();
+    process.off('exit', removeTemp);
     await disposeBackend(backend());
   }
 }
