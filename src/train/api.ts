@@ -71,7 +71,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   if (spec.resume) {
     config = readRunConfig(spec.out);
     codecs = codecPairFromJSON(config.codecs);
-    assertCodecsFitModel(spec.out, config, codecs);
+    assertCodecsFitModel(join(spec.out, RUN_FILES.config), config.model, codecs);
     const saved = (config.training ?? {}) as Record<string, unknown>;
     // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
     options = { ...TRAIN_DEFAULTS, ...savedTrainOptions(saved), ...stripUndefined(spec.options ?? {}) };

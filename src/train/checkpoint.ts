@@ -9,7 +9,7 @@ import { fileErrorReason, UserError } from '../util/errors.js';
 import { readSafetensors, writeSafetensors, type SafeTensorInput } from '../util/safetensors.js';
 import { loadWeightsFromBytes } from './weights.js';
 
-export { loadWeightsFromBytes } from './weights.js';
+export { loadWeightsFromBytes, assertCodecsFitModel } from './weights.js';
 
 /**
  * The files of a model run (RUN/):
@@ -162,18 +162,4 @@ export function loadOptimizerState(dir: string, state: TrainState, optimizer: Op
     });
   }
   optimizer.loadStateDict({ step: state.optimizer.step, lr: state.optimizer.lr, slots });
-}
-
-/**
- * The run's codecs must spell exactly the model's vocabularies: a codec with more tokens than
- * the model's embedding would feed it ids it has no row for (and one with fewer could not spell
- * what the model writes). A config.json edited or assembled by hand is caught here, at load.
- */
-export function assertCodecsFitModel(dir: string, config: RunConfig, codecs: { src: { vocab: { size: number } }; tgt: { vocab: { size: number } } }): void {
-  const sides = [['source', codecs.src.vocab.size, config.model.srcVocab], ['target', codecs.tgt.vocab.size, config.model.tgtVocab]] as const;
-  for (const [side, have, model] of sides) {
-    if (have !== model) {
-      throw new UserError(`${join(dir, RUN_FILES.config)}: the ${side} vocabulary has ${have} tokens but the model was built for ${model}; the codecs and the model do not belong together (use the config.json written by s2s train)`);
-    }
-  }
 }

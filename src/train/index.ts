@@ -6,7 +6,7 @@ export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type 
 export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
 export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
 export {
-  RUN_FILES, readRunConfig, writeRunConfig, saveWeights, loadWeights, loadWeightsFromBytes, readTrainState, saveTrainState, loadOptimizerState, hasTrainState,
+  RUN_FILES, readRunConfig, writeRunConfig, saveWeights, loadWeights, loadWeightsFromBytes, assertCodecsFitModel, readTrainState, saveTrainState, loadOptimizerState, hasTrainState,
   type RunConfig, type TrainState,
 } from './checkpoint.js';
 export { Translator, decodeIds, greedyIds, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';

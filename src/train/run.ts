@@ -36,7 +36,7 @@ export async function loadRun(dir: string, opts: LoadRunOptions = {}): Promise<L
   const config = readRunConfig(dir);
   if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
   const codecs = codecPairFromJSON(config.codecs);
-  assertCodecsFitModel(dir, config, codecs);
+  assertCodecsFitModel(join(dir, RUN_FILES.config), config.model, codecs);
   const model = buildModel(config.model, new Rng(0));
   const best = join(dir, RUN_FILES.best);
   const last = join(dir, RUN_FILES.model);

@@ -35,3 +35,20 @@ export function loadWeightsFromBytes(bytes: Uint8Array, model: Module, label: st
   for (const [name, t] of mine) readSafeTensorData(bytes, header, byName.get(name)!, t.f32);
   return header.metadata;
 }
+
+/**
+ * A run's codecs must spell exactly the model's vocabularies: a codec with more tokens than the
+ * model's embedding would feed it ids it has no row for (and one with fewer could not spell what
+ * the model writes). A config.json edited or assembled by hand is caught here, at load; `label`
+ * names the config in the error.
+ */
+export function assertCodecsFitModel(
+  label: string, model: { srcVocab: number; tgtVocab: number }, codecs: { src: { vocab: { size: number } }; tgt: { vocab: { size: number } } },
+): void {
+  const sides = [['source', codecs.src.vocab.size, model.srcVocab], ['target', codecs.tgt.vocab.size, model.tgtVocab]] as const;
+  for (const [side, have, built] of sides) {
+    if (have !== built) {
+      throw new UserError(`${label}: the ${side} vocabulary has ${have} tokens but the model was built for ${built}; the codecs and the model do not belong together (use the config.json written by s2s train)`);
+    }
+  }
+}
