@@ -82,7 +82,8 @@ export function parseFlags(command: string, argv: string[], specs: Record<string
     let parsed: string | number = value;
     if (spec.type === 'number' || spec.type === 'int') {
       const n = Number(value);
-      if (!Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) {
+      // Number('') is 0: an empty value is not a number.
+      if (value.trim() === '' || !Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) {
         throw new UserError(`s2s ${command}: --${name} expects ${spec.type === 'int' ? 'an integer' : 'a number'}, got '${value}'`);
       }
       if (!inRange(spec, n)) throw new UserError(`s2s ${command}: --${name} must be ${rangeText(spec)}, got ${value}`);

@@ -28,6 +28,8 @@ test('parseFlags: values outside a flag\'s range are refused, naming the range; 
     [['--lr', '0'], 's2s x: --lr must be > 0, got 0'],
   ];
   for (const [argv, msg] of bad) assert.throws(() => parseFlags('x', argv, SPECS), (e) => e instanceof UserError && e.message === msg, argv.join(' '));
+  assert.throws(() => parseFlags('x', ['--lr='], SPECS), (e) => e instanceof UserError && e.message === "s2s x: --lr expects a number, got ''");
+  assert.throws(() => parseFlags('x', ['--beam', ' '], SPECS), /--beam expects an integer/);
   const ok = parseFlags('x', ['--beam', '10', '--p', '0', '--lr', '1e-9'], SPECS).flags;
   assert.deepEqual([ok['beam'], ok['p'], ok['lr']], [10, 0, 1e-9]);
   assert.equal(rangeText({ type: 'number', above: 0, max: 1, help: '' }), 'in (0, 1]');
