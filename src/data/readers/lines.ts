@@ -21,15 +21,20 @@ export async function assertReadableFile(file: string, what: string): Promise<vo
  * error (permission denied, an I/O error) is a UserError naming the file.
  */
 export function readLines(file: string): AsyncGenerator<string> {
-  return linesOfStream(createReadStream(file, { highWaterMark: 1 << 16 }), file);
+  // Opened on the first next(), not now: a generator that is never started holds no file.
+  return linesOfStream(() => createReadStream(file, { highWaterMark: 1 << 16 }), file);
 }
 
 /**
- * The lines of a byte stream (a file or stdin); `label` names it in a read error. The stream is
- * closed when the lines end or the caller stops early. The same as linesOfBytes, in one generator
+ * The lines of a byte stream (a file or stdin; or a function opening one, called on the first
+ * next()); `label` names it in a read error. The stream is closed when the lines end or the
+ * caller stops early. The same as linesOfBytes, in one generator
  * (one async step per line, not one per layer: this is the hot loop of every reader).
  */
-export async function* linesOfStream(stream: AsyncIterable<Uint8Array | string>, label: string): AsyncGenerator<string> {
+export async function* linesOfStream(
+  source: AsyncIterable<Uint8Array | string> | (() => AsyncIterable<Uint8Array | string>), label: string,
+): AsyncGenerator<string> {
+  const stream = typeof source === 'function' ? source() : source;
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const splitter = new LineSplitter();
   const chunks = stream[Symbol.asyncIterator]();
