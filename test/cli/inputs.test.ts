@@ -127,6 +127,19 @@ test('translate: a lone CR is content (one output line per input line); CRLF inp
   assert.equal(JSON.parse(js.stdout.trim()).source, 'a b\rc d');
 });
 
+test('prepare: paired --src/--tgt files with a stray CR stay aligned (5 lines, 5 pairs)', () => {
+  const src = join(d.dir, 'cr.src');
+  const tgt = join(d.dir, 'cr.tgt');
+  writeFileSync(src, 'one\ntwo has\ra CR\nthree\nfour\nfive\n');
+  writeFileSync(tgt, 'eins\nzwei\ndrei\nvier\nfünf\n');
+  const out = join(d.dir, 'cr-data');
+  const r = s2s(['prepare', '--src', src, '--tgt', tgt, '--out', out, '--tokenizer', 'space', '--split', '1,0,0', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).counts.read, 5);
+  const rows = readFileSync(join(out, 'train.tsv'), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+  assert.deepEqual(rows.map(([s2, t2]) => [s2!.split(/\s/)[0], t2]).sort(), [['five', 'fünf'], ['four', 'vier'], ['one', 'eins'], ['three', 'drei'], ['two', 'zwei']]);
+});
+
 /** Runs `s2s ARGS` with stdin `input`, closes its stdout after the first chunk; resolves with exit code and stderr. */
 function closedStdout(args: string[], input: string): Promise<{ code: number | null; stderr: string; got: string }> {
   return new Promise((resolve) => {
