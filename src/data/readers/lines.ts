@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileErrorReason, UserError } from '../../util/errors.js';
-import { LineSplitter } from './split-lines.js';
+import { linesOfBytes } from './split-lines.js';
 import type { ReadOptions, ReadStats } from '../types.js';
 
 /** Throws a UserError unless `file` is an existing regular file (streams report this too late). */
@@ -22,39 +22,16 @@ export async function assertReadableFile(file: string, what: string): Promise<vo
  */
 export function readLines(file: string): AsyncGenerator<string> {
   // Opened on the first next(), not now: a generator that is never started holds no file.
-  return linesOfStream(() => createReadStream(file, { highWaterMark: 1 << 16 }), file);
+  return linesOfBytes(() => createReadStream(file, { highWaterMark: 1 << 16 }), readError(file));
 }
 
-/**
- * The lines of a byte stream (a file or stdin; or a function opening one, called on the first
- * next()); `label` names it in a read error. The stream is closed when the lines end or the
- * caller stops early. The same as linesOfBytes, in one generator
- * (one async step per line, not one per layer: this is the hot loop of every reader).
- */
-export async function* linesOfStream(
-  source: AsyncIterable<Uint8Array | string> | (() => AsyncIterable<Uint8Array | string>), label: string,
-): AsyncGenerator<string> {
-  const stream = typeof source === 'function' ? source() : source;
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  const splitter = new LineSplitter();
-  const chunks = stream[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let r: IteratorResult<Uint8Array | string>;
-      try {
-        r = await chunks.next();
-      } catch (err) {
-        throw new UserError(`${label}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
-      }
-      if (r.done) break;
-      const text = typeof r.value === 'string' ? r.value : decoder.decode(r.value, { stream: true });
-      for (const line of splitter.push(text)) yield line;
-    }
-    for (const line of splitter.push(decoder.decode())) yield line;
-    for (const line of splitter.end()) yield line;
-  } finally {
-    await chunks.return?.();
-  }
+/** The lines of a byte stream (stdin, a file stream); `label` names it in a read error. */
+export function linesOfStream(stream: AsyncIterable<Uint8Array | string>, label: string): AsyncGenerator<string> {
+  return linesOfBytes(stream, readError(label));
+}
+
+function readError(label: string): (err: unknown) => UserError {
+  return (err) => new UserError(`${label}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
 }
 
 /**

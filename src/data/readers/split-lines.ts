@@ -43,28 +43,37 @@ export function splitLines(text: string): string[] {
   return [...s.push(text), ...s.end()];
 }
 
-/** Lines of a stream of text chunks. */
-export async function* linesOfText(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
-  const s = new LineSplitter();
-  for await (const chunk of chunks) yield* s.push(chunk);
-  yield* s.end();
-}
+type Chunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 /**
- * UTF-8 bytes → text chunks; a character split across two byte chunks is decoded whole.
- * Invalid bytes become U+FFFD (as Node's 'utf8' streams do). String chunks pass through.
+ * The lines of a stream of UTF-8 byte (or text) chunks: a file, stdin, a fetch body. A character
+ * split across two byte chunks is decoded whole; invalid bytes become U+FFFD (as Node's 'utf8'
+ * streams do). `source` may be a function opening the stream, called on the first next(), so a
+ * generator never started holds nothing open. An error of the stream goes through `onReadError`
+ * (which returns the error to throw). The stream is closed when the lines end or the caller stops
+ * early. One generator, one async step per line: this is the hot loop of every reader.
  */
-export async function* utf8Chunks(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  for await (const chunk of chunks) {
-    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    if (text !== '') yield text;
+export async function* linesOfBytes(source: Chunks | (() => Chunks), onReadError: (err: unknown) => unknown = (e) => e): AsyncGenerator<string> {
+  const stream = typeof source === 'function' ? source() : source;
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // the BOM is the splitter's to drop
+  const splitter = new LineSplitter();
+  const chunks: AsyncIterator<Uint8Array | string> | Iterator<Uint8Array | string> =
+    Symbol.asyncIterator in stream ? stream[Symbol.asyncIterator]() : stream[Symbol.iterator]();
+  try {
+    for (;;) {
+      let r: IteratorResult<Uint8Array | string>;
+      try {
+        r = await chunks.next();
+      } catch (err) {
+        throw onReadError(err);
+      }
+      if (r.done) break;
+      const text = typeof r.value === 'string' ? r.value : decoder.decode(r.value, { stream: true });
+      for (const line of splitter.push(text)) yield line;
+    }
+    for (const line of splitter.push(decoder.decode())) yield line;
+    for (const line of splitter.end()) yield line;
+  } finally {
+    await chunks.return?.();
   }
-  const rest = decoder.decode();
-  if (rest !== '') yield rest;
-}
-
-/** Lines of a stream of UTF-8 byte chunks (a file, stdin, a fetch body). */
-export function linesOfBytes(chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<string> {
-  return linesOfText(utf8Chunks(chunks));
 }
