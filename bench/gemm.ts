@@ -151,7 +151,7 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
 const GEMM_FLAGS: Record<string, FlagSpec> = {
   json: { type: 'bool', help: 'print the result as JSON' },
   'skip-js': { type: 'bool', help: 'leave out the (slow) js backend' },
-  reps: { type: 'int', help: 'timed batches per shape' },
+  reps: { type: 'int', min: 1, help: 'timed batches per shape' },
   shapes: { type: 'string', help: 'M×K×N list, e.g. 64x256x1024,512x512x512' },
   help: { type: 'bool', help: 'show this help' },
 };

@@ -20,12 +20,11 @@ const SUITES: Record<string, { file: string; fn: string; summary: string; args?:
 function dataArgs(argv: string[]): { json: boolean; lines?: number } {
   const specs: Record<string, FlagSpec> = {
     json: { type: 'bool', help: 'print JSON' },
-    lines: { type: 'int', help: 'corpus lines to generate (default 1,000,000)' },
+    lines: { type: 'int', min: 1, help: 'corpus lines to generate (default 1,000,000)' },
   };
   const { flags, rest } = parseFlags('bench data', argv, specs);
   if (rest.length > 0) throw new UserError(`s2s bench data: unexpected argument '${rest[0]}'`);
   const lines = flags['lines'] as number | undefined;
-  if (lines !== undefined && !(lines >= 1)) throw new UserError(`s2s bench data: --lines must be ≥ 1, got ${lines}`);
   return { json: flags['json'] === true, lines };
 }
 

@@ -10,15 +10,15 @@ import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
 const SPECS: Record<string, FlagSpec> = {
-  seconds: { type: 'number', default: 60, help: 'training time in seconds' },
-  'train-size': { type: 'int', default: 6000, help: 'generated training pairs' },
-  emb: { type: 'int', default: 32, help: 'embedding width' },
-  hidden: { type: 'int', default: 64, help: 'model width' },
-  'batch-size': { type: 'int', default: 64, help: 'sentences per batch' },
-  lr: { type: 'number', default: 0.01, help: 'learning rate (Adam)' },
-  seed: { type: 'int', default: 1, help: 'seed of the data generator and the model' },
+  seconds: { type: 'number', above: 0, default: 60, help: 'training time in seconds' },
+  'train-size': { type: 'int', min: 10, default: 6000, help: 'generated training pairs' },
+  emb: { type: 'int', min: 1, default: 32, help: 'embedding width' },
+  hidden: { type: 'int', min: 1, default: 64, help: 'model width' },
+  'batch-size': { type: 'int', min: 1, default: 64, help: 'sentences per batch' },
+  lr: { type: 'number', above: 0, default: 0.01, help: 'learning rate (Adam)' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed of the data generator and the model' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
-  threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
+  threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
   out: { type: 'string', help: 'keep the run folder here (default: a temporary folder, removed afterwards)' },
   overwrite: { type: 'bool', help: 'replace an earlier run in --out (a folder that is not an s2s run is never written)' },
   help: { type: 'bool', help: 'show this help' },
@@ -41,7 +41,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'`);
   const seconds = flags['seconds'] as number;
-  if (!(seconds > 0)) throw new UserError(`s2s ${CMD}: --seconds must be > 0, got ${seconds}`);
   const seed = flags['seed'] as number;
   const backendName = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   setBackend(await createBackend({ backend: backendName, threads: flags['threads'] as number | undefined }));
@@ -50,6 +49,9 @@ export async function run(argv: string[]): Promise<number> {
   const codecs = buildCodecs(train, { tokenizer: 'char' });
   const keep = typeof flags['out'] === 'string';
   const out = keep ? (flags['out'] as string) : mkdtempSync(join(tmpdir(), 's2s-demo-'));
+  // A closed stdout ends the process at once (see main.ts), past the `finally` below.
+  const removeTemp = (): void => void (keep || rmSync(out, { recursive: true, force: true }));
+  process.once('exit', removeTemp);
   const w = process.stdout;
   w.write(`s2s demo: dates written by humans → ISO 8601, learned character by character\n`);
   w.write(`  ${train.length} generated training pairs, e.g. "${train[0]!.src}" → ${train[0]!.tgt}, "${train[1]!.src}" → ${train[1]!.tgt}\n`);
@@ -83,7 +85,8 @@ export async function run(argv: string[]): Promise<number> {
     if (keep) w.write(`run folder: ${out} (try: s2s translate --model ${out} --beam 5)\n`);
     return 0;
   } finally {
-    if (!keep) rmSync(out, { recursive: true, force: true });
+    removeTemp();
+    process.off('exit', removeTemp);
     await disposeBackend(backend());
   }
 }

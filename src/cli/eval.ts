@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { helpText, oneOf, parseFlags, requireFlag, type FlagSpec } from './args.js';
-import { UserError } from '../util/errors.js';
+import { fileErrorReason, UserError } from '../util/errors.js';
+import { splitLines } from '../data/readers/split-lines.js';
 import { BLEU_TOKENIZERS, METRIC_NAMES, computeMetric, parseMetricName, type MetricName } from '../metrics/index.js';
 
 /**
@@ -12,7 +13,7 @@ import { BLEU_TOKENIZERS, METRIC_NAMES, computeMetric, parseMetricName, type Met
 const SPECS: Record<string, FlagSpec> = {
   metric: { type: 'string', default: 'bleu', help: `comma-separated metrics: ${METRIC_NAMES.join(',')}` },
   hyp: { type: 'string', help: 'hypothesis file, one segment per line' },
-  ref: { type: 'string', multi: true, help: 'reference file; repeat --ref for several references' },
+  ref: { type: 'string', repeatable: true, help: 'reference file; repeat --ref for several references' },
   json: { type: 'bool', help: 'print one JSON object instead of text lines' },
   lowercase: { type: 'bool', help: 'case-insensitive BLEU/chrF/WER/CER/PER/exact (TER and ROUGE always are)' },
   tokenize: { type: 'string', default: '13a', help: `BLEU tokenizer: ${BLEU_TOKENIZERS.join('|')}` },
@@ -21,19 +22,15 @@ const SPECS: Record<string, FlagSpec> = {
 
 const SUMMARY = 'score hypotheses against references (BLEU, chrF, TER as sacreBLEU 2.6; WER, CER, PER, exact, ROUGE)';
 
-/** The file's lines; a final newline does not start an extra empty segment, CRLF is accepted. */
+/** The file's lines (LF or CRLF endings, a lone CR is content; see splitLines). */
 function readLines(path: string, what: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
-    throw new UserError(`${path}: ${why} (the ${what} file of s2s eval); check the path`);
+    throw new UserError(`${path}: ${fileErrorReason(err)} (the ${what} file of s2s eval); check the path`);
   }
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  return splitLines(text);
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -35,6 +35,26 @@ async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
+/**
+ * A closed stdout (`s2s translate … | head -1`) ends the command quietly: nobody reads the rest.
+ * Files are written atomically, so stopping mid-way leaves none broken. A closed stderr is
+ * ignored (a long training run is not lost because its log reader went away).
+ */
+function onStreamError(stream: 'stdout' | 'stderr') {
+  return (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      if (stream === 'stdout') process.exit(0);
+      return;
+    }
+    if (stream === 'stdout') {
+      process.stderr.write(`error: cannot write the output (${err.code ?? err.message})\n`);
+      process.exit(2);
+    }
+  };
+}
+process.stdout.on('error', onStreamError('stdout'));
+process.stderr.on('error', onStreamError('stderr'));
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -17,36 +17,36 @@ const SPECS: Record<string, FlagSpec> = {
   data: { type: 'string', help: 'a folder from s2s prepare: its codecs.json tokenizes the TSV files' },
   arch: { type: 'string', default: 'lstm', help: 'recurrent cell: lstm|gru|rnn' },
   attention: { type: 'string', default: 'general', help: 'attention: none|bahdanau|dot|general' },
-  layers: { type: 'int', default: 1, help: 'encoder and decoder layers' },
+  layers: { type: 'int', min: 1, default: 1, help: 'encoder and decoder layers' },
   bidirectional: { type: 'bool', default: true, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
-  emb: { type: 'int', default: 256, help: 'embedding width' },
-  hidden: { type: 'int', default: 256, help: 'model width (encoder output, decoder state)' },
-  dropout: { type: 'number', default: 0.2, help: 'dropout probability' },
+  emb: { type: 'int', min: 1, default: 256, help: 'embedding width' },
+  hidden: { type: 'int', min: 1, default: 256, help: 'model width (encoder output, decoder state)' },
+  dropout: { type: 'number', min: 0, below: 1, default: 0.2, help: 'dropout probability' },
   'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (an out_proj hidden→emb is added when emb ≠ hidden)' },
-  'label-smoothing': { type: 'number', default: 0, help: 'label smoothing ε' },
-  'batch-tokens': { type: 'int', help: 'padded tokens per batch (default 2000)' },
-  'batch-size': { type: 'int', help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
-  lr: { type: 'number', default: TRAIN_DEFAULTS.lr, help: 'learning rate (peak lr for noam)' },
+  'label-smoothing': { type: 'number', min: 0, below: 1, default: 0, help: 'label smoothing ε' },
+  'batch-tokens': { type: 'int', min: 1, help: 'padded tokens per batch (default 2000)' },
+  'batch-size': { type: 'int', min: 1, help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
+  lr: { type: 'number', above: 0, default: TRAIN_DEFAULTS.lr, help: 'learning rate (peak lr for noam)' },
   optim: { type: 'string', default: 'adam', help: 'optimizer: adam|adamw|sgd' },
-  'weight-decay': { type: 'number', default: 0, help: 'weight decay (adamw default 0.01)' },
-  momentum: { type: 'number', default: 0, help: 'SGD momentum' },
+  'weight-decay': { type: 'number', min: 0, default: 0, help: 'weight decay (adamw default 0.01)' },
+  momentum: { type: 'number', min: 0, below: 1, default: 0, help: 'SGD momentum' },
   schedule: { type: 'string', default: 'constant', help: 'lr schedule: constant|step|noam|plateau' },
-  warmup: { type: 'int', default: TRAIN_DEFAULTS.warmup, help: 'noam: warm-up steps' },
-  decay: { type: 'number', default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
-  'decay-steps': { type: 'int', default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },
-  clip: { type: 'number', default: TRAIN_DEFAULTS.clip, help: 'gradient-norm clipping (0: off)' },
-  'valid-every': { type: 'int', default: TRAIN_DEFAULTS.validEvery, help: 'validate and checkpoint every N steps (0: every epoch)' },
-  'valid-decode': { type: 'int', default: TRAIN_DEFAULTS.validDecode, help: 'validation sentences decoded for exact match / --metric' },
-  'log-every': { type: 'int', default: TRAIN_DEFAULTS.logEvery, help: 'write a log.jsonl line every N steps' },
-  patience: { type: 'int', default: TRAIN_DEFAULTS.patience, help: 'stop after N validations without improvement (0: never)' },
+  warmup: { type: 'int', min: 1, default: TRAIN_DEFAULTS.warmup, help: 'noam: warm-up steps' },
+  decay: { type: 'number', above: 0, max: 1, default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
+  'decay-steps': { type: 'int', min: 1, default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },
+  clip: { type: 'number', min: 0, default: TRAIN_DEFAULTS.clip, help: 'gradient-norm clipping (0: off)' },
+  'valid-every': { type: 'int', min: 0, default: TRAIN_DEFAULTS.validEvery, help: 'validate and checkpoint every N steps (0: every epoch)' },
+  'valid-decode': { type: 'int', min: 0, default: TRAIN_DEFAULTS.validDecode, help: 'validation sentences decoded for exact match / --metric' },
+  'log-every': { type: 'int', min: 0, default: TRAIN_DEFAULTS.logEvery, help: 'write a log.jsonl line every N steps' },
+  patience: { type: 'int', min: 0, default: TRAIN_DEFAULTS.patience, help: 'stop after N validations without improvement (0: never)' },
   metric: { type: 'string', help: `validation metric on greedy decodes, also the early-stopping criterion: ${METRIC_NAMES.join('|')}` },
-  'max-steps': { type: 'int', default: 0, help: 'stop after N steps (0: no limit)' },
-  'max-epochs': { type: 'int', default: 0, help: 'stop after N epochs (default 10 when no limit is given)' },
-  'max-time': { type: 'number', default: 0, help: 'stop after SEC seconds of training' },
-  'max-len': { type: 'int', default: 250, help: 'drop training pairs longer than N tokens on either side (0: keep all)' },
-  'max-nan': { type: 'int', default: TRAIN_DEFAULTS.maxNan, help: 'stop after N non-finite losses in a row' },
-  seed: { type: 'int', default: 1, help: 'random seed (init, dropout, data order)' },
-  threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
+  'max-steps': { type: 'int', min: 0, default: 0, help: 'stop after N steps (0: no limit)' },
+  'max-epochs': { type: 'int', min: 0, default: 0, help: 'stop after N epochs (default 10 when no limit is given)' },
+  'max-time': { type: 'number', min: 0, default: 0, help: 'stop after SEC seconds of training' },
+  'max-len': { type: 'int', min: 0, default: 250, help: 'drop training pairs longer than N tokens on either side (0: keep all)' },
+  'max-nan': { type: 'int', min: 1, default: TRAIN_DEFAULTS.maxNan, help: 'stop after N non-finite losses in a row' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'random seed (init, dropout, data order)' },
+  threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   'skip-bad-lines': { type: 'bool', help: 'count and skip malformed TSV lines instead of stopping (the count goes to stderr)' },
   resume: { type: 'bool', help: 'continue the run in --out exactly where it stopped, with its saved flags (flags given again override them)' },
@@ -60,10 +60,6 @@ const CMD = 'train';
 function int(flags: FlagValues, name: string): number | undefined {
   const v = flags[name];
   return typeof v === 'number' ? v : undefined;
-}
-
-function positive(name: string, v: number | undefined, allowZero = false): void {
-  if (v !== undefined && !(allowZero ? v >= 0 : v > 0)) throw new UserError(`s2s ${CMD}: --${name} must be ${allowZero ? '≥ 0' : '> 0'}, got ${v}`);
 }
 
 async function readTsvPairs(file: string, skipBadLines: boolean): Promise<TextPair[]> {
@@ -131,13 +127,9 @@ export async function run(argv: string[]): Promise<number> {
   const backendFlag = flags['backend'] ?? (resume ? str(saved['backend']) : undefined);
   const backendName = backendFlag === undefined ? undefined : oneOf(CMD, 'backend', backendFlag, ['js', 'wasm'] as const);
   const metric = typeof flags['metric'] === 'string' ? oneOf(CMD, 'metric', flags['metric'], METRIC_NAMES) : undefined;
-  for (const n of ['layers', 'emb', 'hidden', 'batch-tokens', 'batch-size', 'threads', 'decay-steps', 'warmup', 'max-nan']) positive(n, int(flags, n));
-  for (const n of ['max-steps', 'max-epochs', 'max-time', 'valid-every', 'patience', 'clip', 'log-every', 'valid-decode', 'max-len', 'weight-decay', 'momentum']) positive(n, int(flags, n), true);
-  positive('lr', int(flags, 'lr'));
+  // Numeric flags are range-checked by parseFlags (each SPECS entry declares its range).
   const dropout = flags['dropout'] as number;
-  if (!(dropout >= 0 && dropout < 1)) throw new UserError(`s2s ${CMD}: --dropout must be in [0, 1), got ${dropout}`);
   const ls = flags['label-smoothing'] as number;
-  if (!(ls >= 0 && ls < 1)) throw new UserError(`s2s ${CMD}: --label-smoothing must be in [0, 1), got ${ls}`);
   const skipBadLines = given.has('skip-bad-lines') || !resume ? flags['skip-bad-lines'] === true : saved['skipBadLines'] === true;
 
   // Refuse a folder a new run must not write to before reading any data (trainRun checks again).

@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { assertReadableFile } from '../data/readers/lines.js';
+import { assertReadableFile, linesOfStream, readLines } from '../data/readers/lines.js';
 import { loadRun, type TranslateOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
@@ -8,25 +6,24 @@ import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 const SPECS: Record<string, FlagSpec> = {
   model: { type: 'string', help: 'run folder written by s2s train' },
   input: { type: 'string', help: 'read sources from this file instead of stdin' },
-  beam: { type: 'int', default: 5, help: 'beam size (1 = greedy)' },
-  'n-best': { type: 'int', default: 1, help: 'hypotheses per sentence (--json shows all; text mode prints them tab-separated)' },
-  'length-penalty': { type: 'number', default: 0, help: 'GNMT length penalty α' },
-  'max-len-a': { type: 'number', default: 2, help: 'output length limit a·|source| + b: a' },
-  'max-len-b': { type: 'number', default: 10, help: 'output length limit: b' },
-  'batch-size': { type: 'int', help: 'sentences decoded together (default 64 greedy, 16 with a beam)' },
+  beam: { type: 'int', min: 1, max: 1000, default: 5, help: 'beam size (1 = greedy)' },
+  'n-best': { type: 'int', min: 1, max: 1000, default: 1, help: 'hypotheses per sentence (--json shows all; text mode prints them tab-separated)' },
+  'length-penalty': { type: 'number', min: 0, default: 0, help: 'GNMT length penalty α' },
+  'max-len-a': { type: 'number', min: 0, default: 2, help: 'output length limit a·|source| + b: a' },
+  'max-len-b': { type: 'number', min: 0, default: 10, help: 'output length limit: b' },
+  'batch-size': { type: 'int', min: 1, help: 'sentences decoded together (default 64 greedy, 16 with a beam)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
   weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
-  threads: { type: 'int', help: 'threads for the wasm backend' },
+  threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend' },
   help: { type: 'bool', help: 'show this help' },
 };
 
 const CMD = 'translate';
 
-async function* lines(file: string | undefined): AsyncGenerator<string> {
-  const stream = file ? createReadStream(file, { encoding: 'utf8' }) : process.stdin;
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  for await (const line of rl) yield line;
+/** Source lines from --input or stdin; LF or CRLF end a line, a lone CR is content. */
+function lines(file: string | undefined): AsyncGenerator<string> {
+  return file ? readLines(file) : linesOfStream(process.stdin, 'stdin');
 }
 
 /** s2s translate: sources in (one a line), translations out in the same order, in batches. */
@@ -41,10 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof modelDir !== 'string' || modelDir === '') throw new UserError(`s2s ${CMD}: --model is required (a run folder written by s2s train)`);
   const beam = flags['beam'] as number;
   const nBest = flags['n-best'] as number;
-  if (!(beam >= 1)) throw new UserError(`s2s ${CMD}: --beam must be ≥ 1, got ${beam}`);
   if (!(nBest >= 1 && nBest <= beam)) throw new UserError(`s2s ${CMD}: --n-best must be between 1 and --beam (${beam}), got ${nBest}`);
   const bs = flags['batch-size'];
-  if (bs !== undefined && !((bs as number) >= 1)) throw new UserError(`s2s ${CMD}: --batch-size must be ≥ 1, got ${String(bs)}`);
   const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
@@ -58,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
   const opts: TranslateOptions = {
     beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
+    // Attention rows cost output × source length: only --json prints them.
+    attention: flags['json'] === true,
   };
   const json = flags['json'] === true;
   const chunk = Math.max(1, (opts.batchSize ?? (beam > 1 ? 16 : 64)) * 4);

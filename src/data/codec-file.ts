@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../util/errors.js';
+import { fileErrorReason, UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { codecPairFromJSON, codecPairToJSON, type CodecPair, type CodecPairJSON } from './codec.js';
 
@@ -13,8 +13,8 @@ export async function loadCodecs(path: string): Promise<CodecPair> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    throw new UserError(`${path}: cannot read the codecs file; run s2s prepare first or check the path`);
+  } catch (err) {
+    throw new UserError(`${path}: cannot read the codecs file (${fileErrorReason(err)}); run s2s prepare first or check the path`);
   }
   let json: CodecPairJSON;
   try {

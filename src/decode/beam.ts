@@ -11,17 +11,43 @@ export interface BeamOptions extends LengthOptions {
   nBest?: number;
   bos?: number;
   eos?: number;
+  /** Return each hypothesis's attention rows (default false: they cost output length × source length). */
+  attention?: boolean;
 }
 
+/**
+ * A hypothesis's history as a back-pointer: its last token, that token's attention row (when
+ * collected) and the node before it (null: the start). Extending a hypothesis adds one node and
+ * copies nothing; branches the search drops become unreachable and are garbage-collected, so what
+ * stays alive is the tree of the live and finished hypotheses only.
+ */
+interface Node {
+  parent: Node | null;
+  token: number;
+  row: Float32Array | null;
+}
+
+/** A live hypothesis: the node of its last token, its score and its length. */
 interface Beam {
-  tokens: number[];
+  node: Node | null;
   /** Raw log-probability so far. */
   score: number;
-  attention: number[][];
+  len: number;
 }
 
 interface Finished extends Beam {
   norm: number;
+}
+
+/** The tokens (and attention rows) of the hypothesis ending at `node`, of length `len`, in order. */
+function trace(node: Node | null, len: number, withAttention: boolean): { tokens: number[]; attention: number[][] } {
+  const tokens = new Array<number>(len);
+  const attention: number[][] = withAttention ? new Array<number[]>(len) : [];
+  for (let i = len - 1; i >= 0 && node !== null; i--, node = node.parent) {
+    tokens[i] = node.token;
+    if (withAttention) attention[i] = Array.from(node.row!);
+  }
+  return { tokens, attention };
 }
 
 /** GNMT length penalty lp(Y) = ((5 + |Y|) / 6)^α. */
@@ -35,7 +61,9 @@ export function lengthPenalty(len: number, alpha: number): number {
  * finished hypotheses, and the best k others live on. A sentence is done when it has k finished
  * hypotheses, when no live one can still beat the best finished one (α = 0 only: scores only
  * fall), or at its length limit a·|src| + b (live ones then count as finished). Done sentences
- * leave the batch. Returns per sentence up to nBest hypotheses, best first.
+ * leave the batch. Returns per sentence up to nBest hypotheses, best first, with attention rows
+ * only when `attention` is set. Histories are back-pointers (see Node): no step copies a history,
+ * and memory holds only the live and finished hypotheses' trees.
  */
 export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatch, opts: BeamOptions = {}): Hypothesis[][] {
   const k = opts.beam ?? 5;
@@ -43,15 +71,17 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
   const nBest = Math.min(opts.nBest ?? 1, k);
   const bos = opts.bos ?? BOS_ID;
   const eos = opts.eos ?? EOS_ID;
+  const withAttention = opts.attention === true;
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`beamSearch: beam must be a positive integer, got ${k}`);
   if (!(nBest >= 1)) throw new Error(`beamSearch: nBest must be ≥ 1, got ${opts.nBest}`);
   const { B, S, src, srcLen } = batch;
   return noGrad(() => {
     const limit = srcLen.map((n) => maxSteps(Math.max(1, n), opts));
+    let attended = false; // whether the scorer gave attention rows (all steps or none)
     const finished: Finished[][] = Array.from({ length: B }, () => []);
+    const empty = (): Beam => ({ node: null, score: -Infinity, len: 0 });
     // live[b]: k beams of sentence b (the first starts at score 0, the others are empty slots)
-    const live: Beam[][] = Array.from({ length: B }, () =>
-      Array.from({ length: k }, (_, j) => ({ tokens: [], score: j === 0 ? 0 : -Infinity, attention: [] })));
+    const live: Beam[][] = Array.from({ length: B }, () => Array.from({ length: k }, (_, j) => (j === 0 ? { node: null, score: 0, len: 0 } : empty())));
     let active = Array.from({ length: B }, (_, b) => b); // sentence of each group of k rows
     let state = advance<S>(null, () => model.startState(model.encode(src, srcLen, B, S)));
     {
@@ -61,13 +91,15 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
     }
     let prev = new Int32Array(B * k).fill(bos);
     const finish = (b: number, beam: Beam, score: number): void => {
-      finished[b]!.push({ ...beam, score, norm: score / lengthPenalty(beam.tokens.length + 1, alpha) });
+      finished[b]!.push({ ...beam, score, norm: score / lengthPenalty(beam.len + 1, alpha) });
     };
     for (let t = 0; active.length > 0; t++) {
       const r = scoreStep(model, state, prev);
       state = r.state;
       const V = r.V;
       const lp = r.logProbs;
+      const att = withAttention ? r.attention : null;
+      if (att) attended = true;
       const nextActive: number[] = [];
       const rows: number[] = [];
       const nextPrev: number[] = [];
@@ -78,6 +110,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         const cand = topCandidates(lp, g * k, k, V, beams, 2 * k);
         const next: Beam[] = [];
         const parents: number[] = [];
+        const tokens: number[] = [];
         for (let rank = 0; rank < cand.length && next.length < k; rank++) {
           const { j, v, score } = cand[rank]!;
           const parent = beams[j]!;
@@ -86,13 +119,15 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
             if (rank < k) finish(b, parent, score);
             continue;
           }
-          const attention = r.attention ? [...parent.attention, Array.from(r.attention.subarray(row * S, row * S + len))] : parent.attention;
-          next.push({ tokens: [...parent.tokens, v], score, attention });
+          const node: Node = { parent: parent.node, token: v, row: att ? att.slice(row * S, row * S + len) : null };
+          next.push({ node, score, len: parent.len + 1 });
           parents.push(row);
+          tokens.push(v);
         }
         while (next.length < k) {
-          next.push({ tokens: [], score: -Infinity, attention: [] });
+          next.push(empty());
           parents.push(g * k);
+          tokens.push(bos);
         }
         live[b] = next;
         const fin = finished[b]!;
@@ -105,15 +140,14 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         if (done) {
           // at the length limit (or with too few finished) the live hypotheses count too
           if (fin.length < nBest || t + 1 >= limit[b]!) {
-            for (const beam of next) if (beam.score > -Infinity) fin.push({ ...beam, norm: beam.score / lengthPenalty(beam.tokens.length, alpha) });
+            for (const beam of next) if (beam.score > -Infinity) fin.push({ ...beam, norm: beam.score / lengthPenalty(beam.len, alpha) });
           }
           return;
         }
         nextActive.push(b);
         for (let j = 0; j < k; j++) {
           rows.push(parents[j]!);
-          const tk = next[j]!.tokens;
-          nextPrev.push(tk.length > 0 ? tk[tk.length - 1]! : bos);
+          nextPrev.push(tokens[j]!);
         }
       });
       active = nextActive;
@@ -129,7 +163,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         .slice()
         .sort((a, b) => b.norm - a.norm)
         .slice(0, nBest)
-        .map((f) => ({ tokens: f.tokens, score: f.norm, attention: f.attention })));
+        .map((f) => ({ ...trace(f.node, f.len, attended), score: f.norm })));
   });
 }
 

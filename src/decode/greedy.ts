@@ -5,11 +5,14 @@ import { BOS_ID, EOS_ID, maxSteps, type Hypothesis, type LengthOptions, type Sco
 export interface GreedyOptions extends LengthOptions {
   bos?: number;
   eos?: number;
+  /** Return each hypothesis's attention rows (default false: they cost output length × source length). */
+  attention?: boolean;
 }
 
 /**
  * Batched greedy decoding: at each step every unfinished sentence takes its most probable token
  * (ties: the lowest id). Finished sentences leave the batch, so late steps run on fewer rows.
+ * Attention rows are returned only with `attention: true`.
  */
 export function greedy<S extends object>(model: Scorer<S>, batch: SourceBatch, opts: GreedyOptions = {}): Hypothesis[] {
   return pickEachStep(model, batch, opts, argmaxRow);
@@ -37,6 +40,7 @@ export function pickEachStep<S extends object>(
 ): Hypothesis[] {
   const bos = opts.bos ?? BOS_ID;
   const eos = opts.eos ?? EOS_ID;
+  const withAttention = opts.attention === true;
   const { B, S, src, srcLen } = batch;
   return noGrad(() => {
     const hyps: Hypothesis[] = Array.from({ length: B }, () => ({ tokens: [], score: 0, attention: [] }));
@@ -55,7 +59,7 @@ export function pickEachStep<S extends object>(
         h.score += r.logProbs[i * r.V + tok]!;
         if (tok === eos) return;
         h.tokens.push(tok);
-        if (r.attention) h.attention.push(Array.from(r.attention.subarray(i * S, i * S + Math.max(1, srcLen[b]!))));
+        if (withAttention && r.attention) h.attention.push(Array.from(r.attention.subarray(i * S, i * S + Math.max(1, srcLen[b]!))));
         if (t + 1 < limit[b]!) {
           keep.push(i);
           nextPrev.push(tok);

@@ -10,6 +10,8 @@ export interface SampleOptions extends LengthOptions {
   rng: Rng;
   bos?: number;
   eos?: number;
+  /** Return each sequence's attention rows (default false). */
+  attention?: boolean;
 }
 
 /** Batched ancestral sampling with temperature and top-k; one sequence per source sentence. */

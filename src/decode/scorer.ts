@@ -40,7 +40,7 @@ export interface Hypothesis {
    * the length penalty ((5 + |y|)/6)^α, |y| counting EOS.
    */
   score: number;
-  /** One row per output token, each over the sentence's srcLen source positions; [] without attention. */
+  /** One row per output token, each over the sentence's srcLen source positions; [] unless asked for (`attention: true`) or when the model has no attention. */
   attention: number[][];
 }
 

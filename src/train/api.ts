@@ -7,7 +7,7 @@ import type { RunStore } from '../platform/run-store.js';
 import { backend, Rng } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
-import { readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { RUN_FILES, assertCodecsFitModel, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
 import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
@@ -75,14 +75,17 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
   let maxLen = spec.maxLen ?? 250;
-  const store = await asRunStore(spec.out);
+  // Opened without creating the folder: a mistake found below (e.g. --max-len) leaves no folder behind.
+  let store = await asRunStore(spec.out, { create: false });
   const out = store.location;
+  let clear = false;
   let config: RunConfig;
   let codecs: CodecPair;
   if (spec.resume && spec.overwrite) throw new UserError(`${out}: --resume continues the run there and --overwrite replaces it; give one of them`);
   if (spec.resume) {
     config = readRunConfig(store);
     codecs = codecPairFromJSON(config.codecs);
+    assertCodecsFitModel(store.pathOf(RUN_FILES.config), config.model, codecs);
     const saved = (config.training ?? {}) as Record<string, unknown>;
     // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
     options = { ...TRAIN_DEFAULTS, ...savedTrainOptions(saved), ...stripUndefined(spec.options ?? {}) };
@@ -102,22 +105,28 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       }
     }
     config = { ...config, training: { ...saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
-    writeRunConfig(store, config);
   } else {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
-    if (checkNewRunFolder(store, spec.overwrite === true).kind !== 'empty') clearRunFiles(store);
+    clear = checkNewRunFolder(store, spec.overwrite === true).kind !== 'empty';
     codecs = spec.codecs;
     const model = buildModel({ ...spec.model, srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size }, new Rng(options.seed));
     config = {
       format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
       training: { ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
     };
-    writeRunConfig(store, config);
   }
+  // Encoded before config.json is written: a length limit that leaves nothing to train on is a
+  // mistake to report now, not a run that ends at once with no weights.
+  const train = encodePairs(spec.train, codecs, maxLen);
+  if (train.examples.length === 0 && spec.train.length > 0) {
+    throw new UserError(`train: --max-len ${maxLen} drops all ${spec.train.length} training pairs (each has a side longer than ${maxLen} tokens); raise --max-len, or give --max-len 0 to keep every pair`);
+  }
+  if (typeof spec.out === 'string') store = await asRunStore(spec.out);
+  if (clear) clearRunFiles(store);
+  writeRunConfig(store, config);
   // Built from the seed in both cases, so a resumed run's Rng and parameters start as the original's did.
   const rng = new Rng(options.seed);
   const model = buildModel(config.model, rng);
-  const train = encodePairs(spec.train, codecs, maxLen);
   const valid = encodePairs(spec.valid, codecs, 0);
   const trainer = new Trainer({
     model, rng, store, train: train.examples, valid: valid.examples, validRefs: valid.refs,

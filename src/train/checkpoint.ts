@@ -4,9 +4,13 @@ import type { Module } from '../nn/index.js';
 import type { RunStore } from '../platform/run-store.js';
 import type { Optimizer, OptimizerState } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
-import { decodeSafetensors, type SafeTensorInput, type SafetensorsFile } from '../util/safetensors.js';
+import { decodeSafetensors, type SafetensorsFile } from '../util/safetensors-decode.js';
+import type { SafeTensorInput } from '../util/safetensors.js';
 import { encodeSafetensors } from '../util/safetensors-encode.js';
 import { MANIFEST_FILE } from './checkpoint-manifest.js';
+import { loadWeightsFromBytes } from './weights.js';
+
+export { loadWeightsFromBytes, assertCodecsFitModel } from './weights.js';
 
 /**
  * The files of a model run (RUN/), read and written through a RunStore (a folder in Node, memory
@@ -118,29 +122,11 @@ export function readStoreSafetensors(store: RunStore, name: string): Safetensors
   }
 }
 
-/** Loads weights by name into a module; names or sizes that do not match are a UserError. */
+/** Loads the store's weights file `name` into a module (see loadWeightsFromBytes); any mismatch is a UserError naming the file. */
 export function loadWeights(store: RunStore, name: string, model: Module): Record<string, string> {
-  const path = store.pathOf(name);
-  const file = readStoreSafetensors(store, name);
-  const values = new Map<string, Float32Array>();
-  for (const [tname, t] of file.tensors) {
-    if (t.dtype !== 'F32') throw new UserError(`${path}: tensor '${tname}' is ${t.dtype}, expected F32 weights`);
-    values.set(tname, t.data as Float32Array);
-  }
-  const mine = new Map(model.namedParameters());
-  for (const [pname, t] of mine) {
-    const theirs = file.tensors.get(pname);
-    if (!theirs) throw new UserError(`${path}: weight '${pname}' is missing; the file does not belong to this model config`);
-    if (theirs.shape.join(',') !== t.shape.join(',')) {
-      throw new UserError(`${path}: weight '${pname}' has shape [${theirs.shape.join(', ')}], the model expects [${t.shape.join(', ')}]`);
-    }
-  }
-  try {
-    model.loadNamedParameters(values);
-  } catch (e) {
-    throw new UserError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return file.metadata;
+  const bytes = store.read(name);
+  if (bytes === null) throw new UserError(`${store.pathOf(name)}: cannot read the weights file (no such file); check the path`);
+  return loadWeightsFromBytes(bytes, model, store.pathOf(name));
 }
 
 /** The optimizer slots as train-state.safetensors bytes (`<slot>.<parameter name>`), tagged with the step. */

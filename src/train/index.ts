@@ -6,8 +6,8 @@ export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type 
 export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
 export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
 export {
-  RUN_FILES, readRunConfig, writeRunConfig, encodeWeights, saveWeights, loadWeights, readStoreSafetensors, readTrainState, encodeTrainState,
-  encodeOptimizerState, loadOptimizerState, hasTrainState, type RunConfig, type TrainState,
+  RUN_FILES, readRunConfig, writeRunConfig, encodeWeights, saveWeights, loadWeights, loadWeightsFromBytes, assertCodecsFitModel, readStoreSafetensors,
+  readTrainState, encodeTrainState, encodeOptimizerState, loadOptimizerState, hasTrainState, type RunConfig, type TrainState,
 } from './checkpoint.js';
 export { MANIFEST_FILE, commitCheckpoint, recoverCheckpoint, readManifest, type CheckpointManifest, type ManifestEntry } from './checkpoint-manifest.js';
 export { runFolderContents, checkNewRunFolder, type RunFolderContents } from './run-folder-check.js';

@@ -4,7 +4,7 @@ import { buildModel, type Seq2Seq } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
 import { Rng, setBackend } from '../tensor/index.js';
-import { RUN_FILES, loadWeights, readRunConfig, type RunConfig } from './checkpoint.js';
+import { RUN_FILES, assertCodecsFitModel, loadWeights, readRunConfig, type RunConfig } from './checkpoint.js';
 import { Translator, type TranslateOptions, type Translation } from './translator.js';
 import { UserError } from '../util/errors.js';
 
@@ -40,6 +40,7 @@ export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {})
   const config = readRunConfig(store);
   if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
   const codecs = codecPairFromJSON(config.codecs);
+  assertCodecsFitModel(store.pathOf(RUN_FILES.config), config.model, codecs);
   const model = buildModel(config.model, new Rng(0));
   const weights = (opts.weights ?? 'best') === 'best' && store.exists(RUN_FILES.best) ? RUN_FILES.best : RUN_FILES.model;
   if (!store.exists(weights)) throw new UserError(`${dir}: no weights (${RUN_FILES.best} or ${RUN_FILES.model}); has training saved a checkpoint yet?`);

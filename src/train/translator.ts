@@ -17,6 +17,8 @@ export interface TranslateOptions {
   maxLen?: number;
   /** Sentences decoded together (default 64 greedy, 16 with a beam). */
   batchSize?: number;
+  /** Return attention rows with each hypothesis (default false: they cost output × source length). */
+  attention?: boolean;
 }
 
 export interface TranslationHypothesis {
@@ -25,7 +27,7 @@ export interface TranslationHypothesis {
   tokens: string[];
   /** Log-probability (beam: divided by the length penalty). */
   score: number;
-  /** One row per output token over the source tokens. */
+  /** One row per output token over the source tokens; [] unless asked for (TranslateOptions.attention). */
   attention: number[][];
 }
 
@@ -51,7 +53,7 @@ export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: Tr
     for (let i = 0; i < order.length; i += batchSize) {
       const idx = order.slice(i, i + batchSize);
       const batch = makeSourceBatch(idx.map((k) => sources[k]!));
-      const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen };
+      const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen, attention: opts.attention === true };
       const hyps = tidy(() =>
         beam === 1
           ? greedy(model, batch, lengths).map((h) => [h])

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, backend, fromArray, type Tensor } from '../../src/tensor/index.js';
 import { beamSearch, greedy, sample, lengthPenalty, type Scorer } from '../../src/decode/index.js';
-import { buildModel, type Seq2Seq } from '../../src/models/index.js';
-import { DIGIT_VOCAB, digitPairs, tokenBatch } from '../models/helpers.js';
+import { digitPairs, tokenBatch } from '../models/helpers.js';
+import { randomModel } from './helpers.js';
 
 /**
  * A scorer over the vocabulary {pad, unk, bos, eos, A=4, B=5} whose best first token leads
@@ -64,21 +64,13 @@ test('beam search: nBest sorted best first, length penalty as GNMT', () => {
   assert.ok(Math.abs(lengthPenalty(3, 0.6) - Math.pow(8 / 6, 0.6)) < 1e-12);
 });
 
-function randomModel(attention: 'none' | 'general' | 'bahdanau', seed: number): Seq2Seq {
-  const m = buildModel({ srcVocab: DIGIT_VOCAB, tgtVocab: DIGIT_VOCAB, emb: 8, hidden: 12, attention, arch: 'gru', layers: 2, decoderLayers: 1 }, new Rng(seed));
-  // bigger weights than the init give peaked, varied distributions (and EOS at varied lengths)
-  const r = new Rng(seed + 100);
-  for (const p of m.parameters()) for (let i = 0; i < p.size; i++) p.data[i] = (r.uniform() * 2 - 1) * 0.8;
-  return m.eval();
-}
-
 for (const attention of ['none', 'general', 'bahdanau'] as const) {
   test(`beam size 1 equals greedy (${attention})`, () => {
     const model = randomModel(attention, 1);
     const batch = tokenBatch(digitPairs(new Rng(8), 12, 'copy'));
     for (const alpha of [0, 1]) {
-      const g = greedy(model, batch, { maxLenA: 1, maxLenB: 4 });
-      const b = beamSearch(model, batch, { beam: 1, lengthPenalty: alpha, maxLenA: 1, maxLenB: 4 });
+      const g = greedy(model, batch, { maxLenA: 1, maxLenB: 4, attention: true });
+      const b = beamSearch(model, batch, { beam: 1, lengthPenalty: alpha, maxLenA: 1, maxLenB: 4, attention: true });
       g.forEach((h, i) => {
         const bh = b[i]![0]!;
         assert.deepEqual(bh.tokens, h.tokens, `sentence ${i}`);
@@ -108,7 +100,7 @@ test('decoding a batch equals decoding each sentence alone (padding is invisible
 test('hypotheses carry attention [tgtLen][srcLen] whose rows sum to 1', () => {
   const model = randomModel('bahdanau', 3);
   const pairs = digitPairs(new Rng(10), 4, 'copy');
-  for (const hyps of [greedy(model, tokenBatch(pairs)), beamSearch(model, tokenBatch(pairs), { beam: 4 }).map((h) => h[0]!)]) {
+  for (const hyps of [greedy(model, tokenBatch(pairs), { attention: true }), beamSearch(model, tokenBatch(pairs), { beam: 4, attention: true }).map((h) => h[0]!)]) {
     hyps.forEach((h, i) => {
       assert.equal(h.attention.length, h.tokens.length);
       for (const row of h.attention) {
@@ -117,7 +109,10 @@ test('hypotheses carry attention [tgtLen][srcLen] whose rows sum to 1', () => {
       }
     });
   }
-  assert.deepEqual(greedy(randomModel('none', 3), tokenBatch(pairs))[0]!.attention, []);
+  assert.deepEqual(greedy(randomModel('none', 3), tokenBatch(pairs), { attention: true })[0]!.attention, []);
+  // Not asked for: no rows (they would cost output length × source length).
+  assert.deepEqual(greedy(model, tokenBatch(pairs))[0]!.attention, []);
+  assert.deepEqual(beamSearch(model, tokenBatch(pairs), { beam: 4 })[0]![0]!.attention, []);
 });
 
 test('sampling: top-k 1 is greedy; a seed fixes the draw; frequencies follow the distribution', () => {

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../../util/errors.js';
+import { fileErrorReason, UserError } from '../../util/errors.js';
 import type { ReadOptions, SourcedPair } from '../types.js';
 import { readMo } from './mo.js';
 import { readPo } from './po.js';
@@ -31,7 +31,13 @@ export async function findCatalogs(path: string, lang?: string): Promise<string[
   const candidates = [lang ? join(path, lang, 'LC_MESSAGES') : undefined, join(path, 'LC_MESSAGES'), path];
   for (const dir of candidates) {
     if (!dir || !(await isDir(dir))) continue;
-    const files = (await readdir(dir)).filter((f) => CATALOG.test(f)).sort();
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      throw new UserError(`${dir}: cannot list the folder (${fileErrorReason(err)}); check its permissions`);
+    }
+    const files = names.filter((f) => CATALOG.test(f)).sort();
     if (files.length > 0) return files.map((f) => join(dir, f));
   }
   const looked = candidates.filter(Boolean).join(', ');

@@ -11,6 +11,8 @@ export { readParallel } from './parallel.js';
 export { readPo, unquotePo } from './po.js';
 export { readMo, parseMo, type MoEntry } from './mo.js';
 export { readGettext, findCatalogs } from './gettext.js';
+export { LineSplitter, splitLines, linesOfBytes } from './split-lines.js';
+export { readLines, linesOfStream } from './lines.js';
 
 /** Which reader to use, by the shape of the spec (mirrors the `s2s prepare` input flags). */
 export type PairSpec = { tsv: string } | { src: string; tgt: string } | { jsonl: string } | { gettext: string; lang?: string };

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { UserError } from '../../util/errors.js';
+import { fileErrorReason, UserError } from '../../util/errors.js';
+import { linesOfBytes } from './split-lines.js';
 import type { ReadOptions, ReadStats } from '../types.js';
 
 /** Throws a UserError unless `file` is an existing regular file (streams report this too late). */
@@ -9,33 +9,29 @@ export async function assertReadableFile(file: string, what: string): Promise<vo
   let isFile = false;
   try {
     isFile = (await stat(file)).isFile();
-  } catch {
-    throw new UserError(`${file}: no such file (${what}); check the path`);
+  } catch (err) {
+    throw new UserError(`${file}: ${fileErrorReason(err)} (${what}); check the path`);
   }
   if (!isFile) throw new UserError(`${file}: is not a file (${what}); give a file path`);
 }
 
 /**
- * Yields the lines of a UTF-8 text file one at a time, without reading it whole. Accepts LF and
- * CRLF endings and drops a leading byte-order mark.
+ * Yields the lines of a UTF-8 text file one at a time, without reading it whole. Lines end at LF
+ * or CRLF (a lone CR is content; see LineSplitter); a leading byte-order mark is dropped. A read
+ * error (permission denied, an I/O error) is a UserError naming the file.
  */
-export async function* readLines(file: string): AsyncGenerator<string> {
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  let first = true;
-  try {
-    for await (const line of rl) {
-      if (first) {
-        first = false;
-        yield line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-      } else {
-        yield line;
-      }
-    }
-  } finally {
-    rl.close();
-    stream.destroy();
-  }
+export function readLines(file: string): AsyncGenerator<string> {
+  // Opened on the first next(), not now: a generator that is never started holds no file.
+  return linesOfBytes(() => createReadStream(file, { highWaterMark: 1 << 16 }), readError(file));
+}
+
+/** The lines of a byte stream (stdin, a file stream); `label` names it in a read error. */
+export function linesOfStream(stream: AsyncIterable<Uint8Array | string>, label: string): AsyncGenerator<string> {
+  return linesOfBytes(stream, readError(label));
+}
+
+function readError(label: string): (err: unknown) => UserError {
+  return (err) => new UserError(`${label}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
 }
 
 /**

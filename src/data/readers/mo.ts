@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
 import type { ReadOptions, SourcedPair } from '../types.js';
+import { fileErrorReason, UserError } from '../../util/errors.js';
 import { badLine } from './lines.js';
 
 const MO_MAGIC = 0x950412de;
@@ -131,9 +132,15 @@ function readSysdepStrings(bytes: Uint8Array, u32: (at: number) => number, ids: 
 
 /** Reads a .mo file as msgid → msgstr pairs (and msgid_plural → msgstr[1]); skips the header and untranslated strings. */
 export async function* readMo(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
+  }
   let entries: MoEntry[];
   try {
-    entries = parseMo(await readFile(file));
+    entries = parseMo(bytes);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     badLine(`${file}: not a valid .mo catalog (${why}); recompile it with msgfmt or leave it out`, options);

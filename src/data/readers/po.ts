@@ -60,7 +60,8 @@ function* entryPairs(e: PoEntry, file: string): Generator<SourcedPair> {
   if (e.idPlural !== undefined && e.idPlural !== '' && s1) yield { src: e.idPlural, tgt: s1, file, line: e.line };
 }
 
-const KEYWORD = /^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*)$/;
+// `s`: a raw CR inside the quoted string is content, not the end of the line.
+const KEYWORD = /^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*)$/s;
 
 /**
  * Streams a gettext .po catalog (UTF-8) as msgid → msgstr pairs. Obsolete (`#~`) entries are
