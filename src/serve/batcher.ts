@@ -113,6 +113,8 @@ export class DynamicBatcher {
     const group = this.takeGroup();
     try {
       this.decodeGroup(group);
+    } catch (e) {
+      for (const j of group) j.reject(e); // a job already resolved ignores this
     } finally {
       this.running = false;
     }

@@ -225,6 +225,19 @@ test('serve: 413 for a body over the limit (declared or streamed), 404 unknown p
   const m2 = await call(port, 'DELETE', '/v1/models');
   assert.deepEqual([m2.status, m2.headers['allow']], [405, 'GET, HEAD']);
   assert.match(m2.json.error.message, /DELETE is not allowed on \/v1\/models; use GET, HEAD/);
+  // A request Node's HTTP parser rejects gets the API's JSON error and the isolation headers too.
+  const raw = await new Promise<string>((resolve, reject) => {
+    import('node:net').then(({ connect }) => {
+      const sock = connect(port, '127.0.0.1', () => sock.write('NOT HTTP AT ALL\r\n\r\n'));
+      let got = '';
+      sock.on('data', (c: Buffer) => (got += c.toString()));
+      sock.on('end', () => resolve(got));
+      sock.on('error', reject);
+    }, reject);
+  });
+  assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.match(raw, /Cross-Origin-Embedder-Policy: require-corp/);
+  assert.match(raw, /\{"error":\{"code":"bad_request","message":"malformed HTTP request \(HPE_/);
   // The server is still answering after all of this.
   assert.equal((await translate(port, { text: 'a b' })).status, 200);
 });

@@ -106,3 +106,23 @@ test('batching: batched = alone on the wasm backend with 2 threads too (the serv
     assert.deepEqual(batched, alone, name);
   }
 });
+
+test('an internal error in decoding is a logged 500 for that call only; the server goes on', async () => {
+  const logged: string[] = [];
+  const decode: DecodeFn = (m, lines, o) => {
+    if (lines.includes('boom')) throw new Error('kernel exploded');
+    return defaultDecode(m, lines, o);
+  };
+  const app = createApp({ models: registry, batching: { windowMs: 0 }, decode, log: (l) => logged.push(l) });
+  const { port } = await app.listen(0, '127.0.0.1');
+  try {
+    const bad = await translate(port, { text: 'boom' });
+    assert.equal(bad.status, 500);
+    assert.deepEqual(bad.json.error, { code: 'internal', message: 'internal error (logged on the server)' });
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, /internal error on POST \/v1\/translate: Error: kernel exploded/);
+    assert.equal((await translate(port, { text: 'a b' })).status, 200);
+  } finally {
+    await app.drain();
+  }
+});
