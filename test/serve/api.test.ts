@@ -266,3 +266,10 @@ test('serve: /metrics is valid Prometheus text with requests, latency, queue dep
   assert.ok(get('s2s_decode_tokens_per_second', { model: 'copy' })! > 0);
   assert.equal(get('s2s_ready'), 1);
 });
+
+test('serve: the package entry s2s/serve gives programs the same server', async () => {
+  const pkg = await import('s2s/serve');
+  assert.equal(typeof pkg.createApp, 'function');
+  assert.equal(typeof pkg.ModelRegistry.load, 'function');
+  assert.equal(pkg.DEFAULT_LIMITS.maxTexts, 64);
+});
