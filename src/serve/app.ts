@@ -8,7 +8,7 @@ import { DEFAULT_BATCHING, DEFAULT_LIMITS, type BatchingOptions, type ServeLimit
 import { METRICS_CONTENT_TYPE, serverMetrics, type ServerMetrics } from './metrics.js';
 import type { ModelRegistry, ServedModel } from './registry.js';
 import { defaultDistDir, resolveStatic } from './static.js';
-import { parseTranslateRequest, type DecodeOptions } from './validate.js';
+import { parseTranslateRequest } from './validate.js';
 
 export interface AppOptions {
   /** The models; null while they load (then /v1/ready is 503) — see setModels. */
@@ -48,6 +48,19 @@ interface Route {
 }
 
 const exact = (p: string) => (path: string): string[] | null => (path === p ? [] : null);
+
+/** The NAME in /v1/models/NAME/FILE, or null (no match, or a malformed %-escape). */
+const modelFile = (file: string) => (path: string): string[] | null => {
+  const prefix = '/v1/models/';
+  if (!path.startsWith(prefix) || !path.endsWith('/' + file)) return null;
+  const raw = path.slice(prefix.length, path.length - file.length - 1);
+  if (raw === '' || raw.includes('/')) return null;
+  try {
+    return [decodeURIComponent(raw)];
+  } catch {
+    return null;
+  }
+};
 
 /** The JSON shape of one translation (contract8); attention only when asked. */
 function translationJson(t: Translation, attention: boolean): unknown {
@@ -102,7 +115,7 @@ export function createApp(o: AppOptions): App {
       const n = model.run.codecs.src.tokenize(t).length;
       if (n > limits.maxInputTokens) throw badRequest(`text ${i} has ${n} tokens; the limit is ${limits.maxInputTokens} (max-input-tokens)`);
     });
-    const out = await batcher.submit(model, r.texts, r.options as DecodeOptions);
+    const out = await batcher.submit(model, r.texts, r.options);
     sendJson(res, 200, { model: model.name, translations: out.map((t) => translationJson(t, r.options.attention)) });
   };
 
@@ -134,13 +147,13 @@ export function createApp(o: AppOptions): App {
       },
     },
     {
-      name: '/v1/models/{name}/config.json', match: (p) => /^\/v1\/models\/([^/]+)\/config\.json$/.exec(p)?.slice(1) ?? null, methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(decodeURIComponent(name!)).configBytes, 'application/json'),
+      name: '/v1/models/{name}/config.json', match: modelFile('config.json'), methods: {
+        GET: (_q, res, [name]) => send(res, 200, modelByName(name!).configBytes, 'application/json'),
       },
     },
     {
-      name: '/v1/models/{name}/model.safetensors', match: (p) => /^\/v1\/models\/([^/]+)\/model\.safetensors$/.exec(p)?.slice(1) ?? null, methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(decodeURIComponent(name!)).weightsBytes, 'application/octet-stream'),
+      name: '/v1/models/{name}/model.safetensors', match: modelFile('model.safetensors'), methods: {
+        GET: (_q, res, [name]) => send(res, 200, modelByName(name!).weightsBytes, 'application/octet-stream'),
       },
     },
     { name: '/metrics', match: exact('/metrics'), methods: { GET: (_q, res) => send(res, 200, metrics.registry.render(), METRICS_CONTENT_TYPE) } },
