@@ -93,14 +93,18 @@ export function createApp(o: AppOptions): App {
   let inFlightZero: (() => void) | null = null;
   metrics.ready.set(models ? 1 : 0);
 
-  const requireModels = (): ModelRegistry => {
-    if (draining) throw new HttpError(503, 'unavailable', 'the server is shutting down; send the request to another replica', { 'Retry-After': '1' });
+  // Requests that arrived after draining began (on a connection kept alive); those that arrived
+  // before are answered in full, even when their body is still being read when SIGTERM comes.
+  const lateArrivals = new WeakSet<IncomingMessage>();
+
+  const requireModels = (req: IncomingMessage): ModelRegistry => {
+    if (lateArrivals.has(req)) throw new HttpError(503, 'unavailable', 'the server is shutting down; send the request to another replica', { 'Retry-After': '1' });
     if (!models) throw new HttpError(503, 'unavailable', 'the models are still loading; retry shortly (GET /v1/ready says when)', { 'Retry-After': '1' });
     return models;
   };
 
-  const modelByName = (name: string): ServedModel => {
-    const reg = requireModels();
+  const modelByName = (req: IncomingMessage, name: string): ServedModel => {
+    const reg = requireModels(req);
     const m = reg.get(name);
     if (!m) throw notFound(`no model named '${name}'; loaded: ${reg.names.join(', ')}`);
     return m;
@@ -109,8 +113,8 @@ export function createApp(o: AppOptions): App {
   const translate: Handler = async (req, res) => {
     const body = parseJson(await readBody(req, limits.maxBodyBytes));
     const r = parseTranslateRequest(body, limits);
-    const reg = requireModels();
-    const model = modelByName(r.model ?? reg.defaultName);
+    const reg = requireModels(req);
+    const model = modelByName(req, r.model ?? reg.defaultName);
     r.texts.forEach((t, i) => {
       const n = model.run.codecs.src.tokenize(t).length;
       if (n > limits.maxInputTokens) throw badRequest(`text ${i} has ${n} tokens; the limit is ${limits.maxInputTokens} (max-input-tokens)`);
@@ -140,20 +144,20 @@ export function createApp(o: AppOptions): App {
     },
     {
       name: '/v1/models', match: exact('/v1/models'), methods: {
-        GET: (_q, res) => {
-          const reg = requireModels();
+        GET: (req, res) => {
+          const reg = requireModels(req);
           sendJson(res, 200, { models: reg.list().map((m) => modelJson(m, m.name === reg.defaultName)) });
         },
       },
     },
     {
       name: '/v1/models/{name}/config.json', match: modelFile('config.json'), methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(name!).configBytes, 'application/json'),
+        GET: (req, res, [name]) => send(res, 200, modelByName(req, name!).configBytes, 'application/json'),
       },
     },
     {
       name: '/v1/models/{name}/model.safetensors', match: modelFile('model.safetensors'), methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(name!).weightsBytes, 'application/octet-stream'),
+        GET: (req, res, [name]) => send(res, 200, modelByName(req, name!).weightsBytes, 'application/octet-stream'),
       },
     },
     { name: '/metrics', match: exact('/metrics'), methods: { GET: (_q, res) => send(res, 200, metrics.registry.render(), METRICS_CONTENT_TYPE) } },
@@ -193,7 +197,10 @@ export function createApp(o: AppOptions): App {
     res.on('close', () => {
       if (!res.writableFinished) done();
     });
-    if (draining) res.setHeader('Connection', 'close');
+    if (draining) {
+      lateArrivals.add(req);
+      res.setHeader('Connection', 'close');
+    }
     handle(req, res, (name) => (route = name)).then(
       () => {},
       (e: unknown) => {
