@@ -96,6 +96,8 @@ export function createApp(o: AppOptions): App {
   // Requests that arrived after draining began (on a connection kept alive); those that arrived
   // before are answered in full, even when their body is still being read when SIGTERM comes.
   const lateArrivals = new WeakSet<IncomingMessage>();
+  /** Responses not yet finished: when draining starts they are told to close their connection. */
+  const open = new Set<ServerResponse>();
 
   const requireModels = (req: IncomingMessage): ModelRegistry => {
     if (lateArrivals.has(req)) throw new HttpError(503, 'unavailable', 'the server is shutting down; send the request to another replica', { 'Retry-After': '1' });
@@ -188,7 +190,9 @@ export function createApp(o: AppOptions): App {
     const t0 = performance.now();
     inFlight++;
     let route = 'unknown';
+    open.add(res);
     const done = (): void => {
+      open.delete(res);
       metrics.requests.inc({ route, method: req.method ?? '', status: String(res.statusCode) });
       metrics.latency.observe((performance.now() - t0) / 1000, { route });
       if (--inFlight === 0 && inFlightZero) inFlightZero();
@@ -247,6 +251,7 @@ export function createApp(o: AppOptions): App {
     async drain() {
       draining = true;
       metrics.ready.set(0);
+      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await batcher.idle();
