@@ -12,6 +12,10 @@ const SPECS: Record<string, FlagSpec> = {
   'max-len-a': { type: 'number', min: 0, default: 2, help: 'output length limit a·|source| + b: a' },
   'max-len-b': { type: 'number', min: 0, default: 10, help: 'output length limit: b' },
   'batch-size': { type: 'int', min: 1, help: 'sentences decoded together (default 64 greedy, 16 with a beam)' },
+  sample: { type: 'bool', help: 'sample each output token instead of searching (one output per line; --beam and --n-best do not apply)' },
+  temperature: { type: 'number', above: 0, default: 1, help: 'sampling: divide the log-probabilities by this (> 0)' },
+  'top-k': { type: 'int', min: 0, default: 0, help: 'sampling: only among the k most probable tokens (0 = all)' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: 0, help: 'sampling: line i of the input samples from seed + i (same seed, same output)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
   weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
@@ -40,6 +44,11 @@ export async function run(argv: string[]): Promise<number> {
   const nBest = flags['n-best'] as number;
   if (!(nBest >= 1 && nBest <= beam)) throw new UserError(`s2s ${CMD}: --n-best must be between 1 and --beam (${beam}), got ${nBest}`);
   const bs = flags['batch-size'];
+  const sampling = flags['sample'] === true;
+  const temperature = flags['temperature'] as number;
+  const topK = flags['top-k'] as number;
+  const seed = flags['seed'] as number;
+  if (sampling && nBest > 1) throw new UserError(`s2s ${CMD}: --sample gives one output per line; drop --n-best ${nBest}`);
   const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
@@ -55,13 +64,17 @@ export async function run(argv: string[]): Promise<number> {
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
     // Attention rows cost output × source length: only --json prints them.
     attention: flags['json'] === true,
+    sample: sampling, temperature, topK, seed,
   };
   const json = flags['json'] === true;
   const chunk = Math.max(1, (opts.batchSize ?? (beam > 1 ? 16 : 64)) * 4);
   let pending: string[] = [];
+  let done = 0; // lines translated so far: line i of the input samples from seed + i, whatever the chunking
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const results = loaded.translate(pending, opts);
+    const sentenceSeeds = sampling ? pending.map((_, i) => seed + done + i) : undefined;
+    const results = loaded.translate(pending, { ...opts, sentenceSeeds });
+    done += pending.length;
     const text = results.map((r) => {
       if (json) {
         return JSON.stringify({
