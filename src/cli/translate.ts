@@ -14,6 +14,10 @@ const SPECS: Record<string, FlagSpec> = {
   'max-len-a': { type: 'number', default: 2, help: 'output length limit a·|source| + b: a' },
   'max-len-b': { type: 'number', default: 10, help: 'output length limit: b' },
   'batch-size': { type: 'int', help: 'sentences decoded together (default 64 greedy, 16 with a beam)' },
+  sample: { type: 'bool', help: 'sample each output token instead of searching (one output per line; --beam and --n-best do not apply)' },
+  temperature: { type: 'number', default: 1, help: 'sampling: divide the log-probabilities by this (> 0)' },
+  'top-k': { type: 'int', default: 0, help: 'sampling: only among the k most probable tokens (0 = all)' },
+  seed: { type: 'int', default: 0, help: 'sampling: line i of the input samples from seed + i (same seed, same output)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
   weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
@@ -45,6 +49,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!(nBest >= 1 && nBest <= beam)) throw new UserError(`s2s ${CMD}: --n-best must be between 1 and --beam (${beam}), got ${nBest}`);
   const bs = flags['batch-size'];
   if (bs !== undefined && !((bs as number) >= 1)) throw new UserError(`s2s ${CMD}: --batch-size must be ≥ 1, got ${String(bs)}`);
+  const sampling = flags['sample'] === true;
+  const temperature = flags['temperature'] as number;
+  const topK = flags['top-k'] as number;
+  const seed = flags['seed'] as number;
+  if (!(temperature > 0)) throw new UserError(`s2s ${CMD}: --temperature must be > 0, got ${temperature}`);
+  if (!(topK >= 0)) throw new UserError(`s2s ${CMD}: --top-k must be ≥ 0 (0 = all tokens), got ${topK}`);
+  if (sampling && nBest > 1) throw new UserError(`s2s ${CMD}: --sample gives one output per line; drop --n-best ${nBest}`);
   const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
@@ -58,13 +69,17 @@ export async function run(argv: string[]): Promise<number> {
   const opts: TranslateOptions = {
     beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
+    sample: sampling, temperature, topK, seed,
   };
   const json = flags['json'] === true;
   const chunk = Math.max(1, (opts.batchSize ?? (beam > 1 ? 16 : 64)) * 4);
   let pending: string[] = [];
+  let done = 0; // lines translated so far: line i of the input samples from seed + i, whatever the chunking
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const results = loaded.translate(pending, opts);
+    const sentenceSeeds = sampling ? pending.map((_, i) => seed + done + i) : undefined;
+    const results = loaded.translate(pending, { ...opts, sentenceSeeds });
+    done += pending.length;
     const text = results.map((r) => {
       if (json) {
         return JSON.stringify({

@@ -30,10 +30,10 @@ function argmaxRow(lp: Float32Array, off: number, V: number): number {
 
 /**
  * The loop shared by greedy and sampling: one token per sentence per step, chosen by `pick` from
- * the row of log-probabilities lp[off … off+V).
+ * the row of log-probabilities lp[off … off+V) of batch sentence `sentence`.
  */
 export function pickEachStep<S extends object>(
-  model: Scorer<S>, batch: SourceBatch, opts: GreedyOptions, pick: (lp: Float32Array, off: number, V: number) => number,
+  model: Scorer<S>, batch: SourceBatch, opts: GreedyOptions, pick: (lp: Float32Array, off: number, V: number, sentence: number) => number,
 ): Hypothesis[] {
   const bos = opts.bos ?? BOS_ID;
   const eos = opts.eos ?? EOS_ID;
@@ -50,7 +50,7 @@ export function pickEachStep<S extends object>(
       const keep: number[] = [];
       const nextPrev: number[] = [];
       rowSent.forEach((b, i) => {
-        const tok = pick(r.logProbs, i * r.V, r.V);
+        const tok = pick(r.logProbs, i * r.V, r.V, b);
         const h = hyps[b]!;
         h.score += r.logProbs[i * r.V + tok]!;
         if (tok === eos) return;

@@ -7,7 +7,13 @@ export interface SampleOptions extends LengthOptions {
   temperature?: number;
   /** Sample among the k most probable tokens only; 0 or undefined = all. */
   topK?: number;
-  rng: Rng;
+  /** One stream for the whole batch (rows draw from it in turn)… */
+  rng?: Rng;
+  /**
+   * …or one stream per batch sentence, so a sentence's sample does not depend on which other
+   * sentences share its batch (what a server batching requests together needs).
+   */
+  rngFor?: (sentence: number) => Rng;
   bos?: number;
   eos?: number;
 }
@@ -18,7 +24,9 @@ export function sample<S extends object>(model: Scorer<S>, batch: SourceBatch, o
   if (!(temp > 0)) throw new Error(`sample: temperature must be > 0, got ${temp}`);
   const topK = opts.topK ?? 0;
   if (!(Number.isInteger(topK) && topK >= 0)) throw new Error(`sample: topK must be a non-negative integer, got ${topK}`);
-  return pickEachStep(model, batch, opts, (lp, off, V) => sampleRow(lp, off, V, temp, topK, opts.rng));
+  const { rng, rngFor } = opts;
+  if (!rng && !rngFor) throw new Error('sample: give rng or rngFor');
+  return pickEachStep(model, batch, opts, (lp, off, V, b) => sampleRow(lp, off, V, temp, topK, rngFor ? rngFor(b) : rng!));
 }
 
 function sampleRow(lp: Float32Array, off: number, V: number, temp: number, topK: number, rng: Rng): number {

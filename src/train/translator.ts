@@ -1,7 +1,7 @@
 import type { CodecPair } from '../data/index.js';
-import { beamSearch, greedy, type Hypothesis } from '../decode/index.js';
+import { beamSearch, greedy, sample, type Hypothesis } from '../decode/index.js';
 import type { Seq2Seq } from '../models/index.js';
-import { tidy } from '../tensor/index.js';
+import { Rng, tidy } from '../tensor/index.js';
 import { makeSourceBatch } from './batching.js';
 
 export interface TranslateOptions {
@@ -17,6 +17,19 @@ export interface TranslateOptions {
   maxLen?: number;
   /** Sentences decoded together (default 64 greedy, 16 with a beam). */
   batchSize?: number;
+  /** Ancestral sampling instead of search (one hypothesis per sentence; beam and nBest are ignored). */
+  sample?: boolean;
+  /** Sampling: divides the log-probabilities (default 1). */
+  temperature?: number;
+  /** Sampling: only among the k most probable tokens (0 = all; default 0). */
+  topK?: number;
+  /**
+   * Sampling: sentence i of a call draws from its own Rng(seed + i) (default seed 0), so the same
+   * seed, input and options give the same output however the sentences are batched.
+   */
+  seed?: number;
+  /** Sampling: one seed per sentence, overriding seed + i (a server decoding several requests in one call gives each its own). */
+  sentenceSeeds?: readonly number[];
 }
 
 export interface TranslationHypothesis {
@@ -42,7 +55,8 @@ export interface Translation {
 export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
   const beam = Math.max(1, opts.beam ?? 5);
   const nBest = Math.min(beam, Math.max(1, opts.nBest ?? 1));
-  const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 ? 16 : 64));
+  const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 && !opts.sample ? 16 : 64));
+  const seedOf = (k: number): number => opts.sentenceSeeds?.[k] ?? (opts.seed ?? 0) + k;
   const order = sources.map((_, i) => i).sort((a, b) => sources[a]!.length - sources[b]!.length);
   const out: Hypothesis[][] = new Array(sources.length);
   const wasTraining = model.training;
@@ -52,11 +66,15 @@ export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: Tr
       const idx = order.slice(i, i + batchSize);
       const batch = makeSourceBatch(idx.map((k) => sources[k]!));
       const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen };
-      const hyps = tidy(() =>
-        beam === 1
+      const hyps = tidy(() => {
+        if (opts.sample) {
+          const rngs = idx.map((k) => new Rng(seedOf(k)));
+          return sample(model, batch, { ...lengths, temperature: opts.temperature, topK: opts.topK, rngFor: (b) => rngs[b]! }).map((h) => [h]);
+        }
+        return beam === 1
           ? greedy(model, batch, lengths).map((h) => [h])
-          : beamSearch(model, batch, { ...lengths, beam, nBest, lengthPenalty: opts.lengthPenalty ?? 0 }),
-      );
+          : beamSearch(model, batch, { ...lengths, beam, nBest, lengthPenalty: opts.lengthPenalty ?? 0 });
+      });
       idx.forEach((k, j) => (out[k] = hyps[j]!));
     }
   } finally {
@@ -79,7 +97,9 @@ export class Translator {
     const ids = srcTokens.map((t) => this.codecs.src.vocab.encode(t));
     // A line with no source tokens translates to nothing: it is not decoded (a pad-only source would make up output).
     const nonEmpty = ids.map((_, i) => i).filter((i) => ids[i]!.length > 0);
-    const decoded = decodeIds(this.model, nonEmpty.map((i) => ids[i]!), opts);
+    // Seeds follow the line's place in this call, not among the non-empty lines.
+    const sentenceSeeds = opts.sample ? nonEmpty.map((i) => opts.sentenceSeeds?.[i] ?? (opts.seed ?? 0) + i) : undefined;
+    const decoded = decodeIds(this.model, nonEmpty.map((i) => ids[i]!), { ...opts, sentenceSeeds });
     const hyps: Hypothesis[][] = ids.map(() => [{ tokens: [], score: 0, attention: [] }]);
     nonEmpty.forEach((i, k) => (hyps[i] = decoded[k]!));
     const tv = this.codecs.tgt.vocab;

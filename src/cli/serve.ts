@@ -1,0 +1,102 @@
+import { createApp, DEFAULT_BATCHING, DEFAULT_LIMITS, ModelRegistry, parseModelSpec } from '../serve/index.js';
+import type { LoadRunOptions } from '../train/index.js';
+import { UserError } from '../util/errors.js';
+import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
+
+const L = DEFAULT_LIMITS;
+const SPECS: Record<string, FlagSpec> = {
+  model: { type: 'string', multi: true, help: 'run folder to serve, as RUN or NAME=RUN; repeat for several models (the first is the default)' },
+  port: { type: 'int', default: 8080, help: 'TCP port (0: any free one; the chosen one is printed)' },
+  host: { type: 'string', default: '127.0.0.1', help: 'address to listen on (0.0.0.0: all interfaces, e.g. in a container)' },
+  'max-body-bytes': { type: 'int', default: L.maxBodyBytes, help: 'largest request body (413 beyond)' },
+  'max-texts': { type: 'int', default: L.maxTexts, help: 'texts in one request (400 beyond)' },
+  'max-input-chars': { type: 'int', default: L.maxInputChars, help: 'characters in one text (400 beyond)' },
+  'max-input-tokens': { type: 'int', default: L.maxInputTokens, help: 'source tokens in one text (400 beyond)' },
+  'max-output-tokens': { type: 'int', default: L.maxOutputTokens, help: 'output tokens per hypothesis (caps maxLenA·|source| + maxLenB)' },
+  'max-beam': { type: 'int', default: L.maxBeam, help: 'largest beam a request may ask for' },
+  'max-queue': { type: 'int', default: L.maxQueue, help: 'texts waiting to be decoded (429 with Retry-After beyond)' },
+  'batch-window-ms': { type: 'number', default: DEFAULT_BATCHING.windowMs, help: 'how long the first queued request waits for others to share its decoding call' },
+  'max-batch': { type: 'int', default: DEFAULT_BATCHING.maxBatch, help: 'most texts decoded in one call' },
+  'no-batching': { type: 'bool', help: 'decode one request at a time (the baseline for s2s bench serve)' },
+  weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
+  backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
+  threads: { type: 'int', help: 'threads for the wasm backend' },
+  help: { type: 'bool', help: 'show this help' },
+};
+
+const CMD = 'serve';
+
+function positiveInt(flags: Record<string, unknown>, name: string, min = 1): number {
+  const v = flags[name] as number;
+  if (!(v >= min)) throw new UserError(`s2s ${CMD}: --${name} must be ≥ ${min}, got ${v}`);
+  return v;
+}
+
+/**
+ * s2s serve: loads the run folders, listens, and on SIGTERM/SIGINT stops taking connections,
+ * answers what it already received and exits 0.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const { flags, rest } = parseFlags(CMD, argv, SPECS);
+  if (flags['help']) {
+    console.log(helpText(CMD, 'an HTTP API (translate, health, ready, models, metrics) and the web page', SPECS));
+    return 0;
+  }
+  if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'; give run folders with --model RUN`);
+  const modelArgs = (flags['model'] as string[] | undefined) ?? [];
+  if (modelArgs.length === 0) throw new UserError(`s2s ${CMD}: --model is required (a run folder written by s2s train, or NAME=RUN)`);
+  const specs = modelArgs.map(parseModelSpec);
+  const port = flags['port'] as number;
+  if (!(port >= 0 && port <= 65535)) throw new UserError(`s2s ${CMD}: --port must be 0–65535, got ${port}`);
+  const host = flags['host'] as string;
+  const window = flags['batch-window-ms'] as number;
+  if (!(window >= 0)) throw new UserError(`s2s ${CMD}: --batch-window-ms must be ≥ 0, got ${window}`);
+  const limits = {
+    maxBodyBytes: positiveInt(flags, 'max-body-bytes'), maxTexts: positiveInt(flags, 'max-texts'),
+    maxInputChars: positiveInt(flags, 'max-input-chars'), maxInputTokens: positiveInt(flags, 'max-input-tokens'),
+    maxOutputTokens: positiveInt(flags, 'max-output-tokens'), maxBeam: positiveInt(flags, 'max-beam'), maxQueue: positiveInt(flags, 'max-queue'),
+  };
+  const batching = { windowMs: window, maxBatch: positiveInt(flags, 'max-batch'), enabled: flags['no-batching'] !== true };
+  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
+  const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
+  const threads = flags['threads'] as number | undefined;
+  if (threads !== undefined) positiveInt(flags, 'threads');
+
+  const say = (line: string): void => void process.stderr.write(line + '\n');
+  const app = createApp({ models: null, limits, batching, log: say });
+  // Listen first, so a load balancer sees the replica alive (/v1/health) but not ready (/v1/ready 503) while models load.
+  const addr = await app.listen(port, host).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`s2s ${CMD}: cannot listen on ${host}:${port} (${e.code ?? e.message}); choose another --port or --host`);
+  });
+  let stopping: Promise<void> | null = null;
+  const stop = (sig: NodeJS.Signals): void => {
+    if (stopping) return;
+    say(`s2s serve: ${sig}: draining (no new connections; finishing ${app.batcher.depth} queued texts and requests in flight)`);
+    stopping = app.drain();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const load = (opts: LoadRunOptions): Promise<ModelRegistry> => ModelRegistry.load(specs, opts);
+  let registry: ModelRegistry;
+  try {
+    registry = await load({ weights, backend: backend ?? 'wasm', threads }).catch((e: unknown) => {
+      // Without an explicit --backend, fall back to js where wasm does not load.
+      if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
+      throw e;
+    });
+  } catch (e) {
+    app.server.close();
+    throw e;
+  }
+  app.setModels(registry);
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  say(`s2s serve: ${registry.names.map((n) => `${n} (${registry.get(n)!.weightsName})`).join(', ')} on ${url}  (page: ${url}/, API: ${url}/v1/translate, metrics: ${url}/metrics)`);
+  // stdout gets the address alone, so a script (or a test) can read which port was chosen.
+  process.stdout.write(JSON.stringify({ listening: url, port: addr.port }) + '\n');
+  await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+  if (stopping) await stopping;
+  say('s2s serve: drained, bye');
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
+  return 0;
+}
