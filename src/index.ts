@@ -14,3 +14,4 @@ export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
 export * as kernels from './kernels/index.js';
 export { UserError } from './util/errors.js';
+export { openRunFolder } from './platform/node-run-store.js';

@@ -4,8 +4,9 @@ import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type Te
 import { createBackend } from '../kernels/index.js';
 import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
 import { METRIC_NAMES } from '../metrics/index.js';
+import { openRunFolder } from '../platform/node-run-store.js';
 import { setBackend } from '../tensor/index.js';
-import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, readRunConfig, RUN_FILES } from '../train/index.js';
+import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, readRunConfig, checkNewRunFolder, RUN_FILES } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
 
@@ -49,6 +50,7 @@ const SPECS: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   'skip-bad-lines': { type: 'bool', help: 'count and skip malformed TSV lines instead of stopping (the count goes to stderr)' },
   resume: { type: 'bool', help: 'continue the run in --out exactly where it stopped, with its saved flags (flags given again override them)' },
+  overwrite: { type: 'bool', help: 'start a new run in an --out that holds an earlier run or model (its run files are removed; a folder that is not an s2s run is never written)' },
   progress: { type: 'bool', help: 'force the progress bar on (default: when stderr is a terminal)' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -92,10 +94,11 @@ export async function run(argv: string[]): Promise<number> {
   const out = flags['out'];
   if (typeof out !== 'string' || out === '') throw new UserError(`s2s ${CMD}: --out is required (the run folder to write)`);
   const resume = flags['resume'] === true;
+  if (resume && flags['overwrite'] === true) throw new UserError(`s2s ${CMD}: --resume continues the run in ${out} and --overwrite replaces it; give one of them`);
   const given = explicitFlags(argv);
   if (resume && !existsSync(join(out, RUN_FILES.state))) throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run`);
   // On --resume the run's saved config decides every flag not given again on this command line.
-  const saved: Record<string, unknown> = resume ? (readRunConfig(out).training ?? {}) : {};
+  const saved: Record<string, unknown> = resume ? (readRunConfig(openRunFolder(out, { create: false })).training ?? {}) : {};
   const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   /** A flag's value: on resume only when given explicitly (undefined → the saved value). */
@@ -133,6 +136,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!(ls >= 0 && ls < 1)) throw new UserError(`s2s ${CMD}: --label-smoothing must be in [0, 1), got ${ls}`);
   const skipBadLines = given.has('skip-bad-lines') || !resume ? flags['skip-bad-lines'] === true : saved['skipBadLines'] === true;
 
+  // Refuse a folder a new run must not write to before reading any data (trainRun checks again).
+  if (!resume) checkNewRunFolder(openRunFolder(out, { create: false }), flags['overwrite'] === true);
   const [trainPairs, validPairs] = [await readTsvPairs(trainFile, skipBadLines), await readTsvPairs(validFile, skipBadLines)];
   if (trainPairs.length === 0) throw new UserError(`${trainFile}: no training pairs; expected lines source<TAB>target`);
 
@@ -160,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
   const say = (m: string): void => void process.stderr.write(m + '\n');
   const maxLen = opt('max-len', int(flags, 'max-len'));
   const result = await trainRun({
-    out, codecs, train: trainPairs, valid: validPairs, resume,
+    out, codecs, train: trainPairs, valid: validPairs, resume, overwrite: flags['overwrite'] === true,
     model: {
       arch: opt('arch', arch), attention: opt('attention', attention), layers: opt('layers', int(flags, 'layers')),
       bidirectional: opt('bidirectional', flags['bidirectional'] === true), emb: opt('emb', int(flags, 'emb')), hidden: opt('hidden', int(flags, 'hidden')),
@@ -189,11 +194,11 @@ export async function run(argv: string[]): Promise<number> {
       break;
     case 'nan': {
       const good = existsSync(join(out, RUN_FILES.model)) ? ` The last good checkpoint is in ${out}` : '';
-      say(`error: the loss was not finite ${readRunConfig(out).training['maxNan'] ?? TRAIN_DEFAULTS.maxNan} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data.${good}`);
+      say(`error: the loss was not finite ${readRunConfig(openRunFolder(out, { create: false })).training['maxNan'] ?? TRAIN_DEFAULTS.maxNan} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data.${good}`);
       break;
     }
     default:
-      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${(readRunConfig(out).training['metric'] as string | undefined) ?? 'valid loss'} ${best}; model in ${out}`);
+      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${(readRunConfig(openRunFolder(out, { create: false })).training['metric'] as string | undefined) ?? 'valid loss'} ${best}; model in ${out}`);
   }
   return result.exitCode;
 }

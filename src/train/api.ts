@@ -1,18 +1,19 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { codecPairFromJSON, codecPairToJSON, type CodecPair, type TextPair } from '../data/index.js';
 import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
+import { asRunStore } from '../platform/run-folder.js';
+import type { RunStore } from '../platform/run-store.js';
 import { backend, Rng } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
-import { RUN_FILES, ensureRunDir, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
 
 export interface TrainSpec {
-  /** The run folder (created). */
-  out: string;
+  /** The run folder (created when missing), or a RunStore (e.g. MemoryRunStore to train in a page). */
+  out: string | RunStore;
   /** Codecs for a new run; a resumed run uses the ones in RUN/config.json. */
   codecs?: CodecPair;
   train: readonly TextPair[];
@@ -23,6 +24,12 @@ export interface TrainSpec {
   options?: Partial<TrainOptions>;
   /** Continue the run in `out` exactly where it stopped. */
   resume?: boolean;
+  /**
+   * Start a new run in a folder that holds an earlier run or exported model (its run files are
+   * removed first; other files are left alone). Without it such a folder is refused. A folder
+   * that is not an s2s run is refused either way.
+   */
+  overwrite?: boolean;
   /** Drop training pairs with more tokens than this on either side (default 250, or the saved value on resume; 0 keeps all). */
   maxLen?: number;
   /** Stop cleanly on SIGINT/SIGTERM (save, then resolve with reason SIGINT/SIGTERM). Default false. */
@@ -66,11 +73,13 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
   let maxLen = spec.maxLen ?? 250;
-  ensureRunDir(spec.out);
+  const store = await asRunStore(spec.out);
+  const out = store.location;
   let config: RunConfig;
   let codecs: CodecPair;
+  if (spec.resume && spec.overwrite) throw new UserError(`${out}: --resume continues the run there and --overwrite replaces it; give one of them`);
   if (spec.resume) {
-    config = readRunConfig(spec.out);
+    config = readRunConfig(store);
     codecs = codecPairFromJSON(config.codecs);
     const saved = (config.training ?? {}) as Record<string, unknown>;
     // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
@@ -78,7 +87,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
     // The data order and the model's init come from the seed: a resumed run keeps its own.
     if (typeof saved['seed'] === 'number') {
       if (spec.options?.seed !== undefined && spec.options.seed !== saved['seed']) {
-        throw new UserError(`${spec.out}: the run was trained with --seed ${saved['seed']}; a resumed run keeps its seed (drop --seed)`);
+        throw new UserError(`${out}: the run was trained with --seed ${saved['seed']}; a resumed run keeps its seed (drop --seed)`);
       }
       options.seed = saved['seed'];
     }
@@ -87,23 +96,21 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       if (v === undefined) continue;
       const have = (config.model as unknown as Record<string, unknown>)[k];
       if (have !== undefined && have !== v) {
-        throw new UserError(`${spec.out}: the saved model has ${k} ${String(have)}, not ${String(v)}; a resumed run keeps its architecture (drop that flag)`);
+        throw new UserError(`${out}: the saved model has ${k} ${String(have)}, not ${String(v)}; a resumed run keeps its architecture (drop that flag)`);
       }
     }
     config = { ...config, training: { ...saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
-    writeRunConfig(spec.out, config);
+    writeRunConfig(store, config);
   } else {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
-    if (existsSync(join(spec.out, RUN_FILES.state))) {
-      throw new UserError(`${spec.out}: already holds a run (${RUN_FILES.state}); pass --resume to continue it or choose another --out`);
-    }
+    if (checkNewRunFolder(store, spec.overwrite === true).kind !== 'empty') clearRunFiles(store);
     codecs = spec.codecs;
     const model = buildModel({ ...spec.model, srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size }, new Rng(options.seed));
     config = {
       format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
       training: { ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),
     };
-    writeRunConfig(spec.out, config);
+    writeRunConfig(store, config);
   }
   // Built from the seed in both cases, so a resumed run's Rng and parameters start as the original's did.
   const rng = new Rng(options.seed);
@@ -111,7 +118,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   const train = encodePairs(spec.train, codecs, maxLen);
   const valid = encodePairs(spec.valid, codecs, 0);
   const trainer = new Trainer({
-    model, rng, runDir: spec.out, train: train.examples, valid: valid.examples, validRefs: valid.refs,
+    model, rng, store, train: train.examples, valid: valid.examples, validRefs: valid.refs,
     tgtDecode: (ids) => codecs.tgt.decode(ids), greedy: greedyIds, options, resume: spec.resume,
     progress: spec.progress, say: spec.say, onStep: spec.onStep, onValid: spec.onValid,
   });

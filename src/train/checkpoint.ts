@@ -1,28 +1,30 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CodecPairJSON } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/config.js';
 import type { Module } from '../nn/index.js';
+import type { RunStore } from '../platform/run-store.js';
 import type { Optimizer, OptimizerState } from '../tensor/index.js';
-import { writeFileAtomicSync } from '../util/atomic.js';
 import { UserError } from '../util/errors.js';
-import { readSafetensors, writeSafetensors, type SafeTensorInput } from '../util/safetensors.js';
+import { decodeSafetensors, type SafeTensorInput, type SafetensorsFile } from '../util/safetensors.js';
+import { encodeSafetensors } from '../util/safetensors-encode.js';
+import { MANIFEST_FILE } from './checkpoint-manifest.js';
 import { loadWeightsFromBytes } from './weights.js';
 
 export { loadWeightsFromBytes } from './weights.js';
 
 /**
- * The files of a model run (RUN/):
+ * The files of a model run (RUN/), read and written through a RunStore (a folder in Node, memory
+ * in a page):
  *
  *   config.json               RunConfig: model architecture, both codecs (tokenizer + vocabulary), training options
  *   model.safetensors         the latest weights (written at every validation, on stop and at the end)
  *   model.best.safetensors    the weights that scored best on validation (what `loadRun` uses by default)
  *   train-state.json          TrainState: step, epoch, data position, RNG, optimizer step/lr, schedule, early stopping
  *   train-state.safetensors   optimizer slots (Adam m/v, SGD velocity) as `<slot>.<parameter name>`
- *   log.jsonl                 one JSON line per logged step and per validation
+ *   checkpoint.json           the manifest that makes the four files above one checkpoint (checkpoint-manifest.ts)
+ *   log.jsonl                 one JSON line per logged step and per validation (appended; rewritten on resume)
  *
- * Every file is written atomically, and model.safetensors + train-state.* are written together at
- * the same step (the state JSON last: it names the step the weights belong to).
+ * Every file is replaced atomically; model.safetensors, train-state.* and the best weights are
+ * committed together as one checkpoint of one step (see commitCheckpoint).
  */
 
 export const RUN_FILES = {
@@ -31,6 +33,7 @@ export const RUN_FILES = {
   best: 'model.best.safetensors',
   state: 'train-state.json',
   stateTensors: 'train-state.safetensors',
+  manifest: MANIFEST_FILE,
   log: 'log.jsonl',
 } as const;
 
@@ -74,92 +77,96 @@ export interface TrainState {
   stopped: string | null;
 }
 
-function readJson<T>(path: string, what: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`${path}: cannot read the ${what}; is this a run folder written by s2s train?`);
-  }
+function readJson<T>(store: RunStore, name: string, what: string): T {
+  const text = store.readText(name);
+  if (text === null) throw new UserError(`${store.pathOf(name)}: cannot read the ${what}; is this a run folder written by s2s train?`);
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new UserError(`${path}: the ${what} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new UserError(`${store.pathOf(name)}: the ${what} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
-export function ensureRunDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new UserError(`${dir}: cannot create the run folder (${e instanceof Error ? e.message : String(e)}); choose another --out`);
-  }
+export function writeRunConfig(store: RunStore, config: RunConfig): void {
+  store.writeAtomic(RUN_FILES.config, JSON.stringify(config, null, 2) + '\n');
 }
 
-export function writeRunConfig(dir: string, config: RunConfig): void {
-  writeFileAtomicSync(join(dir, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
-}
-
-export function readRunConfig(dir: string): RunConfig {
-  const path = join(dir, RUN_FILES.config);
-  const c = readJson<RunConfig>(path, 'run config');
+export function readRunConfig(store: RunStore): RunConfig {
+  const c = readJson<RunConfig>(store, RUN_FILES.config, 'run config');
   if (!c || c.format !== 's2s-run' || c.version !== 1 || !c.model || !c.codecs) {
-    throw new UserError(`${path}: not an s2s run config (expected format s2s-run version 1)`);
+    throw new UserError(`${store.pathOf(RUN_FILES.config)}: not an s2s run config (expected format s2s-run version 1)`);
   }
   return c;
 }
 
-/** Writes a module's parameters (names from namedParameters) as safetensors. */
-export function saveWeights(path: string, model: Module, metadata: Record<string, string> = {}): void {
+/** A module's parameters (names from namedParameters) as safetensors bytes (chunks). */
+export function encodeWeights(model: Module, metadata: Record<string, string> = {}): Uint8Array[] {
   const tensors: [string, SafeTensorInput][] = model.namedParameters().map(([name, t]) => [name, { shape: t.shape, data: t.f32 }]);
-  writeSafetensors(path, tensors, { format: 'pt', producer: 's2s', ...metadata });
+  return encodeSafetensors(tensors, { format: 'pt', producer: 's2s', ...metadata });
 }
 
-/** Loads a weights file by name into a module (see loadWeightsFromBytes); any mismatch is a UserError naming the file. */
-export function loadWeights(path: string, model: Module): Record<string, string> {
-  let bytes: Uint8Array;
+/** Writes a module's parameters as the safetensors file `name` of the store. */
+export function saveWeights(store: RunStore, name: string, model: Module, metadata: Record<string, string> = {}): void {
+  store.writeAtomic(name, encodeWeights(model, metadata));
+}
+
+/** Reads and parses a safetensors file of the store; a missing or malformed file is a UserError naming it. */
+export function readStoreSafetensors(store: RunStore, name: string): SafetensorsFile {
+  const bytes = store.read(name);
+  if (bytes === null) throw new UserError(`${store.pathOf(name)}: cannot read the weights file; check the path`);
   try {
-    bytes = readFileSync(path);
+    return decodeSafetensors(bytes);
   } catch (e) {
-    throw new UserError(`${path}: cannot read the weights file (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path and its permissions`);
+    throw new UserError(`${store.pathOf(name)}: not a valid safetensors file (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+/** Loads the weights file `name` of the store into a module (see loadWeightsFromBytes); any mismatch is a UserError naming the file. */
+export function loadWeights(store: RunStore, name: string, model: Module): Record<string, string> {
+  const path = store.pathOf(name);
+  const bytes = store.read(name);
+  if (bytes === null) throw new UserError(`${path}: cannot read the weights file; check the path`);
   return loadWeightsFromBytes(bytes, model, path);
 }
 
-/** Saves a resume point: optimizer slots, then the state JSON (which names the step) last. */
-export function saveTrainState(dir: string, state: TrainState, optimizer: Optimizer, paramNames: readonly string[]): void {
+/** The optimizer slots as train-state.safetensors bytes (`<slot>.<parameter name>`), tagged with the step. */
+export function encodeOptimizerState(step: number, optimizer: Optimizer, paramNames: readonly string[]): Uint8Array[] {
   const sd = optimizer.stateDict();
   const tensors: [string, SafeTensorInput][] = [];
   for (const [slot, arrays] of Object.entries(sd.slots)) {
     arrays.forEach((a, i) => tensors.push([`${slot}.${paramNames[i]}`, { shape: [a.length], data: a }]));
   }
-  writeSafetensors(join(dir, RUN_FILES.stateTensors), tensors, { producer: 's2s', step: String(state.step) });
-  writeFileAtomicSync(join(dir, RUN_FILES.state), JSON.stringify({ ...state, optimizer: { ...state.optimizer, step: sd.step, lr: sd.lr } }, null, 2) + '\n');
+  return encodeSafetensors(tensors, { producer: 's2s', step: String(step) });
 }
 
-export function hasTrainState(dir: string): boolean {
-  return existsSync(join(dir, RUN_FILES.state)) && existsSync(join(dir, RUN_FILES.stateTensors)) && existsSync(join(dir, RUN_FILES.model));
+/** train-state.json's text, with the optimizer's own step and lr. */
+export function encodeTrainState(state: TrainState, optimizer: Optimizer): string {
+  const sd = optimizer.stateDict();
+  return JSON.stringify({ ...state, optimizer: { ...state.optimizer, step: sd.step, lr: sd.lr } }, null, 2) + '\n';
 }
 
-export function readTrainState(dir: string): TrainState {
-  const path = join(dir, RUN_FILES.state);
-  const s = readJson<TrainState>(path, 'training state');
-  if (!s || s.format !== 's2s-train-state' || s.version !== 1) throw new UserError(`${path}: not an s2s training state (expected format s2s-train-state version 1)`);
+export function hasTrainState(store: RunStore): boolean {
+  return store.exists(RUN_FILES.state) && store.exists(RUN_FILES.stateTensors) && store.exists(RUN_FILES.model);
+}
+
+export function readTrainState(store: RunStore): TrainState {
+  const s = readJson<TrainState>(store, RUN_FILES.state, 'training state');
+  if (!s || s.format !== 's2s-train-state' || s.version !== 1) throw new UserError(`${store.pathOf(RUN_FILES.state)}: not an s2s training state (expected format s2s-train-state version 1)`);
   return s;
 }
 
-/** Restores optimizer slots saved by saveTrainState into `optimizer` (built for the same parameters). */
-export function loadOptimizerState(dir: string, state: TrainState, optimizer: Optimizer, paramNames: readonly string[]): void {
-  const path = join(dir, RUN_FILES.stateTensors);
-  const file = readSafetensors(path);
+/** Restores optimizer slots saved by encodeOptimizerState into `optimizer` (built for the same parameters). */
+export function loadOptimizerState(store: RunStore, state: TrainState, optimizer: Optimizer, paramNames: readonly string[]): Record<string, string> {
+  const file = readStoreSafetensors(store, RUN_FILES.stateTensors);
   const current = optimizer.stateDict();
   const slots: OptimizerState['slots'] = {};
   for (const slot of Object.keys(current.slots)) {
     slots[slot] = paramNames.map((name) => {
       const t = file.tensors.get(`${slot}.${name}`);
-      if (!t) throw new UserError(`${path}: optimizer slot '${slot}.${name}' is missing; was the run trained with another --optim?`);
+      if (!t) throw new UserError(`${store.pathOf(RUN_FILES.stateTensors)}: optimizer slot '${slot}.${name}' is missing; was the run trained with another --optim?`);
       return t.data as Float32Array;
     });
   }
   optimizer.loadStateDict({ step: state.optimizer.step, lr: state.optimizer.lr, slots });
+  return file.metadata;
 }

@@ -6,9 +6,14 @@ export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type 
 export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
 export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
 export {
-  RUN_FILES, readRunConfig, writeRunConfig, saveWeights, loadWeights, loadWeightsFromBytes, readTrainState, saveTrainState, loadOptimizerState, hasTrainState,
-  type RunConfig, type TrainState,
+  RUN_FILES, readRunConfig, writeRunConfig, encodeWeights, saveWeights, loadWeights, loadWeightsFromBytes, readStoreSafetensors, readTrainState, encodeTrainState,
+  encodeOptimizerState, loadOptimizerState, hasTrainState, type RunConfig, type TrainState,
 } from './checkpoint.js';
+export { MANIFEST_FILE, commitCheckpoint, recoverCheckpoint, readManifest, type CheckpointManifest, type ManifestEntry } from './checkpoint-manifest.js';
+export { runFolderContents, checkNewRunFolder, type RunFolderContents } from './run-folder-check.js';
+export { MemoryRunStore } from './memory-run-store.js';
+export type { RunStore } from '../platform/run-store.js';
+export { runFolderStore } from '../platform/run-folder.js';
 export { Translator, decodeIds, greedyIds, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';
 export { loadRun, type LoadRunOptions, type LoadedRun } from './run.js';
 export { trainRun, encodePairs, type TrainSpec, type TrainRunResult } from './api.js';

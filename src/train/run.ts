@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { codecPairFromJSON, type CodecPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { buildModel, type Seq2Seq } from '../models/index.js';
+import { asRunStore } from '../platform/run-folder.js';
+import type { RunStore } from '../platform/run-store.js';
 import { Rng, setBackend } from '../tensor/index.js';
 import { RUN_FILES, loadWeights, readRunConfig, type RunConfig } from './checkpoint.js';
 import { Translator, type TranslateOptions, type Translation } from './translator.js';
@@ -20,29 +20,32 @@ export interface LoadRunOptions {
 }
 
 export interface LoadedRun {
+  /** The run folder (or the store's location). */
   dir: string;
+  store: RunStore;
   config: RunConfig;
   model: Seq2Seq;
   codecs: CodecPair;
-  /** Which weights file was loaded. */
+  /** Which weights file was loaded (its path in the store). */
   weightsFile: string;
   translator: Translator;
   translate(lines: readonly string[], opts?: TranslateOptions): Translation[];
 }
 
-/** Rebuilds a trained model from a run folder: config.json + weights, ready to translate. */
-export async function loadRun(dir: string, opts: LoadRunOptions = {}): Promise<LoadedRun> {
-  if (!existsSync(dir)) throw new UserError(`${dir}: no such run folder; give the --out folder of s2s train`);
-  const config = readRunConfig(dir);
+/** Rebuilds a trained model from a run folder (or any RunStore): config.json + weights, ready to translate. */
+export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {}): Promise<LoadedRun> {
+  const store = await asRunStore(run, { create: false });
+  const dir = store.location;
+  if (store.list().length === 0) throw new UserError(`${dir}: no such run folder; give the --out folder of s2s train`);
+  const config = readRunConfig(store);
   if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
   const codecs = codecPairFromJSON(config.codecs);
   const model = buildModel(config.model, new Rng(0));
-  const best = join(dir, RUN_FILES.best);
-  const last = join(dir, RUN_FILES.model);
-  const weightsFile = (opts.weights ?? 'best') === 'best' && existsSync(best) ? best : last;
-  if (!existsSync(weightsFile)) throw new UserError(`${dir}: no weights (${RUN_FILES.best} or ${RUN_FILES.model}); has training saved a checkpoint yet?`);
-  loadWeights(weightsFile, model);
+  const weights = (opts.weights ?? 'best') === 'best' && store.exists(RUN_FILES.best) ? RUN_FILES.best : RUN_FILES.model;
+  if (!store.exists(weights)) throw new UserError(`${dir}: no weights (${RUN_FILES.best} or ${RUN_FILES.model}); has training saved a checkpoint yet?`);
+  loadWeights(store, weights, model);
+  const weightsFile = store.pathOf(weights);
   model.eval();
   const translator = new Translator(model, codecs);
-  return { dir, config, model, codecs, weightsFile, translator, translate: (lines, o) => translator.translate(lines, o) };
+  return { dir, store, config, model, codecs, weightsFile, translator, translate: (lines, o) => translator.translate(lines, o) };
 }

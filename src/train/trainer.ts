@@ -1,21 +1,20 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Seq2Seq } from '../models/index.js';
+import { asRunStore } from '../platform/run-folder.js';
+import type { RunStore } from '../platform/run-store.js';
 import {
   Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, ReduceOnPlateau, clipGradNorm, noGrad, tidy,
   type LrSchedule, type Optimizer, type Rng, type Tensor,
 } from '../tensor/index.js';
 import { computeMetric, higherIsBetter } from '../metrics/index.js';
 import { ProgressBar } from '../util/progress.js';
-import { writeFileAtomicSync } from '../util/atomic.js';
 import { makeBatch, planEpoch, type Example, type IdBatch } from './batching.js';
 import {
-  RUN_FILES, ensureRunDir, hasTrainState, loadOptimizerState, loadWeights, readTrainState, saveTrainState, saveWeights,
+  RUN_FILES, encodeOptimizerState, encodeTrainState, encodeWeights, hasTrainState, loadOptimizerState, loadWeights, readTrainState,
   type TrainState,
 } from './checkpoint.js';
+import { commitCheckpoint, manifestEntry, recoverCheckpoint, type CheckpointManifest } from './checkpoint-manifest.js';
 import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
-import { UserError } from '../util/errors.js';
+import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
 
 /** Why a run ended; exit codes follow the shell's conventions for signals. */
 export type StopReason = 'max-steps' | 'max-epochs' | 'max-time' | 'early-stop' | 'SIGINT' | 'SIGTERM' | 'nan' | 'no-data';
@@ -64,7 +63,9 @@ export interface TrainerInit {
   model: Seq2Seq;
   /** The Rng the model was built with (dropout draws from it; its state is checkpointed). */
   rng: Rng;
-  runDir: string;
+  /** Where the run's files go: a folder (opened when run() starts) or a RunStore (e.g. MemoryRunStore in a page). One is required. */
+  runDir?: string;
+  store?: RunStore;
   train: Example[];
   valid: Example[];
   /** Reference text of each valid example (for --metric); tgtDecode turns hypothesis ids into text. */
@@ -93,7 +94,13 @@ void LN2;
 export class Trainer {
   readonly model: Seq2Seq;
   readonly options: TrainOptions;
+  /** The run folder (or the store's location), for messages. */
   readonly runDir: string;
+  private store: RunStore | null;
+  /** The last committed checkpoint's manifest (null before the first, or for a resumed run written before manifests). */
+  private manifest: CheckpointManifest | null = null;
+  /** Best weights encoded at a validation, committed with the checkpoint of the same step. */
+  private pendingBest: Uint8Array[] | null = null;
   private readonly rng: Rng;
   private readonly train: Example[];
   private readonly valid: Example[];
@@ -114,7 +121,9 @@ export class Trainer {
     this.init = init;
     this.model = init.model;
     this.rng = init.rng;
-    this.runDir = init.runDir;
+    if (!init.store && !init.runDir) throw new Error('Trainer: give runDir (a folder) or store (a RunStore)');
+    this.store = init.store ?? null;
+    this.runDir = init.store?.location ?? init.runDir!;
     this.train = init.train;
     this.valid = init.valid;
     this.options = { ...TRAIN_DEFAULTS, ...stripUndefined(init.options) };
@@ -166,24 +175,67 @@ export class Trainer {
     else this.bar.log(message);
   }
 
+  private get files(): RunStore {
+    if (!this.store) throw new Error('Trainer: the run store is opened by run()');
+    return this.store;
+  }
+
   private log(entry: Record<string, unknown>): void {
-    appendFileSync(join(this.runDir, RUN_FILES.log), JSON.stringify(entry) + '\n');
+    try {
+      this.files.append(RUN_FILES.log, JSON.stringify(entry) + '\n');
+    } catch (e) {
+      throw this.writeFailed(e, `appending to ${RUN_FILES.log}`);
+    }
+  }
+
+  /** A failed write (full disk, …) as one line that says what is kept and how to go on. */
+  private writeFailed(e: unknown, what: string): unknown {
+    if (!(e instanceof WriteError)) return e;
+    const reason = WRITE_ERROR_CODES[e.code] ?? e.code;
+    const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EFBIG' ? 'free space' : "fix the folder's permissions";
+    const how = this.manifest
+      ? `the last complete checkpoint (step ${this.manifest.step}) is kept; ${fix} and continue with: s2s train --out ${this.runDir} --resume`
+      : `no checkpoint was saved yet; ${fix} and start again with --overwrite`;
+    return new UserError(`${this.runDir}: ${reason} (${e.code}) while ${what}; ${how}`);
   }
 
   private elapsed(): number {
     return this.elapsedBase + (performance.now() - this.sessionStart) / 1000;
   }
 
-  /** Restores the resume point; log lines past it (from a crash after the last save) are dropped. */
+  /**
+   * Restores the last complete checkpoint (finishing or dropping a save a kill interrupted, see
+   * checkpoint-manifest.ts); log lines past it are dropped.
+   */
   private restore(): void {
+    const store = this.files;
     const dir = this.runDir;
-    if (!hasTrainState(dir)) throw new UserError(`${dir}: nothing to resume (no ${RUN_FILES.state} + ${RUN_FILES.stateTensors} + ${RUN_FILES.model}); drop --resume to start a new run`);
-    const s = readTrainState(dir);
+    this.manifest = recoverCheckpoint(store);
+    if (!hasTrainState(store)) throw new UserError(`${dir}: nothing to resume (no ${RUN_FILES.state} + ${RUN_FILES.stateTensors} + ${RUN_FILES.model}); drop --resume to start a new run`);
+    const s = readTrainState(store);
+    if (this.manifest && this.manifest.step !== s.step) {
+      throw new UserError(`${store.pathOf(RUN_FILES.state)}: step ${s.step}, but ${RUN_FILES.manifest} names step ${this.manifest.step}; the checkpoint's files do not belong together`);
+    }
     if (s.optimizer.kind !== this.options.optim) {
       throw new UserError(`${dir}: the run was trained with --optim ${s.optimizer.kind}; resume with the same optimizer`);
     }
-    loadWeights(join(dir, RUN_FILES.model), this.model);
-    loadOptimizerState(dir, s, this.optimizer, this.params.map(([n]) => n));
+    const weightsMeta = loadWeights(store, RUN_FILES.model, this.model);
+    const slotsMeta = loadOptimizerState(store, s, this.optimizer, this.params.map(([n]) => n));
+    if (!this.manifest) {
+      // A run written before checkpoint.json: the step in each safetensors file's metadata must match the state's.
+      for (const [name, meta] of [[RUN_FILES.model, weightsMeta], [RUN_FILES.stateTensors, slotsMeta]] as const) {
+        if (meta['step'] !== undefined && meta['step'] !== String(s.step)) {
+          throw new UserError(`${store.pathOf(name)}: saved at step ${meta['step']}, but ${RUN_FILES.state} is at step ${s.step} (a save was interrupted); the run cannot resume exactly`);
+        }
+      }
+      // Carry the legacy files into the first manifest this session writes.
+      const files: CheckpointManifest['files'] = {};
+      for (const name of [RUN_FILES.model, RUN_FILES.state, RUN_FILES.stateTensors, RUN_FILES.best]) {
+        const b = store.read(name);
+        if (b) files[name] = manifestEntry([b]);
+      }
+      this.manifest = { format: 's2s-checkpoint', version: 1, step: s.step, files };
+    }
     this.schedule.loadState(s.schedule);
     this.rng.setState(s.rng);
     this.state = { ...s, stopped: null, best: { ...s.best, criterion: this.criterion }, lastValidStep: s.lastValidStep ?? -1 };
@@ -194,29 +246,47 @@ export class Trainer {
       this.state.best = { score: null, step: 0, criterion: this.criterion };
       this.state.badValidations = 0;
     }
-    const logPath = join(dir, RUN_FILES.log);
-    if (existsSync(logPath)) {
-      const kept = readFileSync(logPath, 'utf8').split('\n').filter((line) => {
+    const log = store.readText(RUN_FILES.log);
+    if (log !== null) {
+      const kept = log.split('\n').filter((line) => {
         if (line.trim() === '') return false;
         try {
           const e = JSON.parse(line) as { step?: number };
           return typeof e.step !== 'number' || e.step <= s.step;
         } catch {
-          return false;
+          return false; // a line a kill cut short
         }
       });
-      writeFileSync(logPath, kept.map((l) => l + '\n').join(''));
+      store.writeAtomic(RUN_FILES.log, kept.map((l) => l + '\n').join(''));
     }
   }
 
-  /** Saves the latest weights and the resume point (atomic files; the state JSON last). */
+  /**
+   * Saves the latest weights and the resume point (and best weights chosen at this step) as one
+   * checkpoint (see checkpoint-manifest.ts). A full disk keeps the previous checkpoint whole.
+   */
   save(): void {
     this.state.rng = this.rng.getState();
     this.state.schedule = this.schedule.state();
     this.state.elapsed = this.elapsed();
     this.state.logWindow = { loss: this.window.loss, tokens: this.window.tokens, steps: this.window.steps };
-    saveWeights(join(this.runDir, RUN_FILES.model), this.model, { step: String(this.state.step) });
-    saveTrainState(this.runDir, this.state, this.optimizer, this.params.map(([n]) => n));
+    const step = this.state.step;
+    const files: [string, Uint8Array[]][] = [
+      [RUN_FILES.model, encodeWeights(this.model, { step: String(step) })],
+      [RUN_FILES.stateTensors, encodeOptimizerState(step, this.optimizer, this.params.map(([n]) => n))],
+      [RUN_FILES.state, [new TextEncoder().encode(encodeTrainState(this.state, this.optimizer))]],
+    ];
+    if (this.pendingBest) files.push([RUN_FILES.best, this.pendingBest]);
+    this.pendingBest = null;
+    this.commit(step, files);
+  }
+
+  private commit(step: number, files: [string, Uint8Array[]][]): void {
+    try {
+      this.manifest = commitCheckpoint(this.files, step, files, this.manifest);
+    } catch (e) {
+      throw this.writeFailed(e, `saving the checkpoint of step ${step}`);
+    }
   }
 
   /** The loss of one batch (a seam for tests that need a non-finite loss). */
@@ -295,18 +365,19 @@ export class Trainer {
       s.best = { score: v.score, step: s.step, criterion: this.criterion };
       s.badValidations = 0;
       v.best = true;
-      saveWeights(join(this.runDir, RUN_FILES.best), this.model, { step: String(s.step), [this.criterion]: String(v.score) });
+      this.pendingBest = encodeWeights(this.model, { step: String(s.step), [this.criterion]: String(v.score) });
     } else {
       s.badValidations++;
     }
     if (this.schedule instanceof ReduceOnPlateau) this.optimizer.lr = this.schedule.observe(v.score);
-    this.save();
     const entry: Record<string, unknown> = { type: 'valid', step: v.step, epoch: s.epoch, loss: round(v.loss), ppl: round(v.ppl) };
     if (v.exact !== undefined) entry['exact'] = round(v.exact);
     if (v.metric !== undefined && this.options.metric) entry[this.options.metric] = round(v.metric);
     entry['best'] = v.best;
     entry['elapsed'] = round(this.elapsed());
+    // Logged before the checkpoint: a kill in between drops the line on resume (its step is past the checkpoint) and the validation runs again.
     this.log(entry);
+    this.save();
     const parts = [`valid step ${v.step}: loss ${v.loss.toFixed(4)} ppl ${v.ppl.toFixed(2)}`];
     if (v.exact !== undefined) parts.push(`exact ${v.exact.toFixed(1)}%`);
     if (v.metric !== undefined && this.options.metric !== 'exact') parts.push(`${this.options.metric} ${v.metric.toFixed(2)}`);
@@ -330,9 +401,10 @@ export class Trainer {
   /** Runs until a limit, early stopping, a signal or too many non-finite losses. */
   async run(): Promise<TrainResult> {
     const o = this.options;
-    ensureRunDir(this.runDir);
+    this.store ??= await asRunStore(this.init.runDir!);
+    this.store.removeStaleTemps();
     if (this.init.resume) this.restore();
-    else writeFileAtomicSync(join(this.runDir, RUN_FILES.log), '');
+    else this.store.writeAtomic(RUN_FILES.log, '');
     if (this.train.length === 0) return this.finish('no-data', null);
     this.sessionStart = performance.now();
     this.elapsedBase = this.state.elapsed;
@@ -426,7 +498,8 @@ export class Trainer {
     this.log({ type: 'end', step: s.step, epoch: s.epoch, reason, best_step: s.best.step, best: s.best.score, elapsed: round(this.elapsed()) });
     if (reason !== 'nan' && reason !== 'no-data') {
       // Rewrite only the JSON: the weights and slots written just before belong to this same step.
-      writeFileAtomicSync(join(this.runDir, RUN_FILES.state), JSON.stringify({ ...readTrainState(this.runDir), stopped: reason }, null, 2) + '\n');
+      const json = JSON.stringify({ ...readTrainState(this.files), stopped: reason }, null, 2) + '\n';
+      this.commit(s.step, [[RUN_FILES.state, [new TextEncoder().encode(json)]]]);
     }
     return { reason, exitCode: EXIT_CODES[reason], step: s.step, epoch: s.epoch, bestScore: s.best.score, bestStep: s.best.step, lastValid };
   }
