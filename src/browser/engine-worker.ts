@@ -5,10 +5,6 @@
  * Node's worker_threads the same way (the tests use that).
  */
 import { workerContext } from '../platform/index.js';
-
-// First, before any await: in a browser the start data is the first message (platform/browser.ts).
-const contextReady = workerContext();
-
 import { canShareMemory } from '../platform/browser.js';
 import { fetchBytes } from '../platform/fetch.js';
 import { createBackend } from '../kernels/index.js';
@@ -18,7 +14,9 @@ import { modelInfo, translateJson, type HeldModel } from './models.js';
 import { TrainingSession } from './train-in-worker.js';
 import type { EngineInfo, EngineInit, Request, RequestMessage, ResponseMessage, RunFiles } from './protocol.js';
 
-const ctx = await contextReady;
+// Called first thing in the module body, before any await: in a browser the start data is the
+// first message, and its listener must be in place before the module yields (platform/browser.ts).
+const ctx = await workerContext();
 const post = (m: ResponseMessage, transfer?: ArrayBuffer[]): void => ctx.post(m, transfer);
 
 function errorJson(e: unknown): { name: string; message: string } {
@@ -89,7 +87,11 @@ async function handle(id: number, req: Request): Promise<{ result: unknown; tran
   }
 }
 
-let started: Promise<void>;
+const started = startBackend((ctx.data ?? {}) as EngineInit).then(
+  (i) => { info = i; post({ id: 0, event: 'ready', data: i }); },
+  (e: unknown) => { post({ id: 0, event: 'failed', data: errorJson(e) }); throw e; },
+);
+started.catch(() => { /* reported to the page as 'failed'; every request then fails with it */ });
 ctx.onMessage((msg) => {
   const { id, req } = msg as RequestMessage;
   void started.then(() => handle(id, req)).then(
@@ -97,7 +99,3 @@ ctx.onMessage((msg) => {
     (e: unknown) => post({ id, ok: false, error: errorJson(e) }),
   );
 });
-started = startBackend((ctx.data ?? {}) as EngineInit).then(
-  (i) => { info = i; post({ id: 0, event: 'ready', data: i }); },
-  (e: unknown) => { post({ id: 0, event: 'failed', data: errorJson(e) }); throw e; },
-);

@@ -1,4 +1,6 @@
-import { codecPairFromJSON, codecPairToJSON, type CodecPair, type TextPair } from '../data/index.js';
+// data/codec.js, not data/index.js: the index brings the file readers (node:fs), and a page trains with this module too
+import { codecPairFromJSON, codecPairToJSON, type CodecPair } from '../data/codec.js';
+import type { TextPair } from '../data/types.js';
 import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
@@ -38,6 +40,8 @@ export interface TrainSpec {
   say?: (message: string) => void;
   onStep?: (info: StepInfo) => void;
   onValid?: (v: ValidResult) => void;
+  /** Called with the Trainer before it starts (a page's stop button calls its requestStop). */
+  onTrainer?: (trainer: Trainer) => void;
   /** Extra fields for config.json's `training` (e.g. the data files). */
   extra?: Record<string, unknown>;
 }
@@ -122,6 +126,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
     tgtDecode: (ids) => codecs.tgt.decode(ids), greedy: greedyIds, options, resume: spec.resume,
     progress: spec.progress, say: spec.say, onStep: spec.onStep, onValid: spec.onValid,
   });
+  spec.onTrainer?.(trainer);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
