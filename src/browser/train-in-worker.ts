@@ -63,14 +63,17 @@ export class TrainingSession {
     let lastPost = t0;
     let win = { loss: 0, tokens: 0, steps: 0, t: t0 };
     let lastLoss = NaN;
+    let lastRate = { tokens: 0, steps: 0 };
     let at = { step: 0, epoch: 0 };
     const snapshot = (now: number): TrainProgress => {
       const dt = Math.max(1e-9, (now - win.t) / 1000);
       if (win.tokens > 0) lastLoss = win.loss / win.tokens;
+      // a validation right after a progress event has no steps of its own: it repeats the last rates
+      if (win.steps > 0) lastRate = { tokens: win.tokens / dt, steps: win.steps / dt };
       const elapsed = (now - t0) / 1000;
       const p: TrainProgress = {
         step: at.step, epoch: at.epoch, elapsed, fraction: Math.min(1, elapsed / seconds), loss: lastLoss,
-        tokensPerSecond: win.tokens / dt, stepsPerSecond: win.steps / dt,
+        tokensPerSecond: lastRate.tokens, stepsPerSecond: lastRate.steps,
       };
       win = { loss: 0, tokens: 0, steps: 0, t: now };
       return p;

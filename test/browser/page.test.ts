@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -37,6 +39,26 @@ async function translateOnPage(page: Page, mode: 'server' | 'browser'): Promise<
 /** The visible n-best rows: [text, score as shown]. */
 async function shownRows(page: Page): Promise<string[][]> {
   return page.$$eval('#results table.nbest tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent ?? '')));
+}
+
+/** The page's files from dist/ on a plain server: no COOP/COEP, so the page is not cross-origin isolated. */
+async function plainStaticServer(): Promise<{ url: string; server: Server }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const file = path === '/' ? 'dist/web/index.html' : path.startsWith('/dist/') && !path.includes('..') ? path.slice(1) : null;
+    try {
+      if (!file) throw new Error('not found');
+      const body = readFileSync(file);
+      res.writeHead(200, { 'content-type': types[/\.[a-z]+$/.exec(file)?.[0] ?? ''] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 function sameTranslations(a: TranslationJson[], b: TranslationJson[], what: string): void {
@@ -113,6 +135,29 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
     sameTranslations(sampledBrowser.translations, sampledServer.translations, 'sampling, seed 7');
     await page.uncheck('#sample');
 
+    // without cross-origin isolation (a plain static server): one thread, and the run opened from picked files
+    const plain = await plainStaticServer();
+    try {
+      const page2 = await chromium.context.newPage();
+      page2.on('pageerror', (e) => pageErrors.push(e.message));
+      await page2.goto(plain.url + '/');
+      await page2.waitForSelector('body[data-ready=true]', { timeout: 60_000 });
+      assert.equal(await page2.evaluate(() => crossOriginIsolated), false);
+      assert.match((await page2.textContent('#engine-status')) ?? '', /wasm, 1 thread \(page not cross-origin isolated\)/);
+      await page2.setInputFiles('#open-files', [join(runDir, 'config.json'), join(runDir, 'model.best.safetensors')]);
+      await page2.waitForSelector('#model option', { state: 'attached' });
+      assert.equal(await page2.$eval('#mode-server', (b) => (b as unknown as { disabled: boolean }).disabled), true, 'no server here');
+      await page2.fill('#source', SENTENCE);
+      await page2.fill('#beam', '4');
+      await page2.fill('#nbest', '3');
+      const opened = await translateOnPage(page2, 'browser');
+      sameTranslations(opened.translations, onServer.translations, 'picked files, one thread, not isolated');
+      await page2.screenshot({ path: join(shots, '3-not-isolated-opened-files.png'), fullPage: true });
+      await page2.close();
+    } finally {
+      plain.server.close();
+    }
+
     // train the dates model in the page
     await page.click('#tabbtn-train');
     await page.fill('#train-seconds', String(TRAIN_SECONDS));
@@ -120,7 +165,7 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
     await page.click('#train-start');
     await page.waitForSelector('body[data-training=true]');
     await page.waitForFunction("['', '0px', '0%'].indexOf(document.getElementById('train-bar').style.width) < 0", null, { timeout: 30_000 });
-    await page.screenshot({ path: join(shots, '3-training.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '4-training.png'), fullPage: true });
     await page.waitForSelector('body[data-trained="local:page-dates"]', { timeout: 90_000 });
     assert.equal(await page.$eval('#train-error', (e) => (e as unknown as { hidden: boolean }).hidden), true, 'no training error');
     const result = await page.textContent('#train-result');
@@ -128,7 +173,7 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
     assert.ok(steps >= 3, `trained ${steps} steps: ${result}`);
     assert.ok(await page.$$eval('#chart svg polyline.train', (p) => p.length) === 1, 'loss curve drawn');
     assert.ok(await page.$$eval('#chart svg circle.dot-valid', (p) => p.length) >= 1, 'validation points drawn');
-    await page.screenshot({ path: join(shots, '4-trained.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '5-trained.png'), fullPage: true });
 
     // download the run; Node loads it and translates the same
     const dl = join(work, 'downloaded');
@@ -143,7 +188,7 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
     await page.fill('#source', SENTENCE);
     const trained = await translateOnPage(page, 'browser');
     assert.equal(trained.model, 'local:page-dates');
-    await page.screenshot({ path: join(shots, '5-translate-trained.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '6-translate-trained.png'), fullPage: true });
     const node = await loadRun(dl);
     const want = node.translate([SENTENCE], { beam: 4, nBest: 3, batchSize: 1 });
     sameTranslations(trained.translations, want.map((t) => ({ ...t, hypotheses: t.hypotheses.map((h) => ({ text: h.text, score: h.score, tokens: h.tokens })) })), 'downloaded run in Node');
