@@ -14,6 +14,7 @@ const SUITES: Record<string, { file: string; fn: string; summary: string; args?:
   train: { file: 'train.js', fn: 'runTrainBench', summary: 'training step and decoding speed of the benchmark model (--peer: PyTorch side by side)' },
   gemm: { file: 'gemm.js', fn: 'runGemmBench', summary: 'matrix-multiply kernels (GFLOP/s)' },
   data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)', args: dataArgs },
+  browser: { file: 'browser.js', fn: 'runBrowserBench', summary: 'the engine in headless chromium vs in Node: decoding and training speed' },
 };
 
 /** runDataBench takes an options object rather than argv. */

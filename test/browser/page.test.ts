@@ -9,8 +9,8 @@ import type { Page } from 'playwright-core';
 import { buildCodecs, createBackend, loadRun, setBackend, trainRun } from 's2s';
 import { dateSplits } from 's2s/demo';
 import type { TranslationJson } from 's2s/browser';
-import { chromiumMissing, launchChromium } from './chromium.js';
-import { startServe } from './serve-process.js';
+import { chromiumMissing, launchChromium } from '../../bench/chromium.js';
+import { startServe } from '../../bench/serve-process.js';
 
 // The functions given to page.evaluate / waitForFunction run in the page; the test compiles without lib.dom.
 declare const window: unknown;

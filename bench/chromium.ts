@@ -1,8 +1,9 @@
-// Shared by the browser test and `s2s bench browser`: Debian's chromium driven by playwright-core.
+// Debian's chromium driven by playwright-core: for the browser test and `s2s bench browser`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
+import { UserError } from '../src/util/errors.js';
 
 export const CHROMIUM = process.env['S2S_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -12,8 +13,13 @@ export function chromiumMissing(): string | null {
 }
 
 /** Starts headless chromium on a fresh profile (--user-data-dir); close() also removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const { chromium } = await import('playwright-core');
+export async function launchChromium(): Promise<{ context: BrowserContext; version: string; close(): Promise<void> }> {
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    throw new UserError('playwright-core is not installed (a devDependency of s2s: npm install in the s2s checkout)');
+  }
   const profile = mkdtempSync(join(tmpdir(), 's2s-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -22,8 +28,11 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     viewport: { width: 1280, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const page = await context.newPage();
+  const version = /Chrome\/([\d.]+)/.exec(await page.evaluate("navigator.userAgent") as string)?.[1] ?? "unknown";
+  await page.close();
   return {
-    context,
+    context, version,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
