@@ -6,7 +6,7 @@ import { UserError } from '../util/errors.js';
 import { parseFlags, type FlagSpec } from './args.js';
 
 /**
- * `s2s bench train|gemm|data [flags]`: benchmarks that print JSON. Each suite lives under bench/
+ * `s2s bench train|gemm|data|serve [flags]`: benchmarks that print JSON. Each suite lives under bench/
  * (compiled to dist/bench/) and loads lazily, so a suite that is not built yet gives a clear error
  * instead of breaking the others.
  */
@@ -14,6 +14,7 @@ const SUITES: Record<string, { file: string; fn: string; summary: string; args?:
   train: { file: 'train.js', fn: 'runTrainBench', summary: 'training step and decoding speed of the benchmark model (--peer: PyTorch side by side)' },
   gemm: { file: 'gemm.js', fn: 'runGemmBench', summary: 'matrix-multiply kernels (GFLOP/s)' },
   data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)', args: dataArgs },
+  serve: { file: 'serve.js', fn: 'runServeBench', summary: 'load test of s2s serve on loopback: requests/s and p50/p99 latency, batching on vs off' },
   browser: { file: 'browser.js', fn: 'runBrowserBench', summary: 'the engine in headless chromium vs in Node: decoding and training speed' },
 };
 

@@ -68,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   const addr = await app.listen(port, host).catch((e: NodeJS.ErrnoException) => {
     throw new UserError(`s2s ${CMD}: cannot listen on ${host}:${port} (${e.code ?? e.message}); choose another --port or --host`);
   });
+  const closed = new Promise<void>((resolve) => app.server.once('close', () => resolve()));
   let stopping: Promise<void> | null = null;
   const stop = (sig: NodeJS.Signals): void => {
     if (stopping) return;
@@ -85,6 +86,8 @@ export async function run(argv: string[]): Promise<number> {
       throw e;
     });
   } catch (e) {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
     app.server.close();
     throw e;
   }
@@ -93,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   say(`s2s serve: ${registry.names.map((n) => `${n} (${registry.get(n)!.weightsName})`).join(', ')} on ${url}  (page: ${url}/, API: ${url}/v1/translate, metrics: ${url}/metrics)`);
   // stdout gets the address alone, so a script (or a test) can read which port was chosen.
   process.stdout.write(JSON.stringify({ listening: url, port: addr.port }) + '\n');
-  await new Promise<void>((resolve) => app.server.once('close', () => resolve()));
+  await closed;
   if (stopping) await stopping;
   say('s2s serve: drained, bye');
   process.off('SIGTERM', stop);

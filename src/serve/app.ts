@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Translation } from '../train/index.js';
 import { DynamicBatcher, type DecodeFn } from './batcher.js';
 import { badRequest, HttpError, notFound } from './errors.js';
-import { parseJson, readBody, send, sendError, sendJson } from './http.js';
+import { ISOLATION_HEADERS, parseJson, readBody, send, sendError, sendJson } from './http.js';
 import { DEFAULT_BATCHING, DEFAULT_LIMITS, type BatchingOptions, type ServeLimits } from './limits.js';
 import { METRICS_CONTENT_TYPE, serverMetrics, type ServerMetrics } from './metrics.js';
 import type { ModelRegistry, ServedModel } from './registry.js';
@@ -192,6 +192,21 @@ export function createApp(o: AppOptions): App {
         }
       },
     );
+  });
+
+  // A request Node's parser rejects (bad request line, oversized headers) never reaches the
+  // handler: answer it in the API's own shape rather than Node's bare 400.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error: { code: 'bad_request', message: `malformed HTTP request (${err.code ?? 'parse error'})` } });
+    const head = [`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      ...Object.entries(ISOLATION_HEADERS).map(([k, v]) => `${k}: ${v}`),
+      'Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'];
+    socket.end(head.join('\r\n') + '\r\n\r\n' + body);
   });
 
   return {

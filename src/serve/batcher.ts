@@ -20,10 +20,11 @@ export type DecodeFn = (model: ServedModel, lines: string[], opts: TranslateOpti
 export const defaultDecode: DecodeFn = (model, lines, opts) => model.run.translator.translate(lines, opts);
 
 /**
- * Dynamic batching. Requests wait in a bounded queue; a short window after the first one arrives,
- * the requests with the same model and decoding options as the oldest one (up to maxBatch texts,
- * never splitting a request) are decoded in one call, the results go back to each request in its
- * own order, and the next group follows.
+ * Dynamic batching. Requests wait in a bounded queue; a short window after the first one arrives
+ * (or after the previous call ends, unless a full batch is waiting), the requests with the same
+ * model and decoding options as the oldest one (up to maxBatch texts, never splitting a request)
+ * are decoded in one call, the results go back to each request in its own order, and the next
+ * group follows.
  *
  * Decoding is synchronous and blocks the event loop, so between two calls the batcher yields
  * (setImmediate): sockets are read, new requests join the queue, finished responses are flushed.
@@ -112,11 +113,16 @@ export class DynamicBatcher {
     const group = this.takeGroup();
     try {
       this.decodeGroup(group);
+    } catch (e) {
+      for (const j of group) j.reject(e); // a job already resolved ignores this
     } finally {
       this.running = false;
     }
-    // Yield to the event loop before the next group, whose requests have waited long enough.
-    if (this.queue.length > 0) this.schedule(0);
+    // Yield to the event loop before the next group. Unless a full batch is already waiting, give
+    // the clients just answered one window to send their next requests: otherwise the requests
+    // that arrived during this call go alone and the rest form the next call, and the batch size
+    // settles at half the clients.
+    if (this.queue.length > 0) this.schedule(this.opts.enabled && this.queuedTexts < this.opts.maxBatch ? this.opts.windowMs : 0);
     else this.notifyIdle();
   }
 
