@@ -20,6 +20,7 @@ const SPECS: Record<string, FlagSpec> = {
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', help: 'threads for the wasm backend (default: all cores)' },
   out: { type: 'string', help: 'keep the run folder here (default: a temporary folder, removed afterwards)' },
+  overwrite: { type: 'bool', help: 'replace an earlier run in --out (a folder that is not an s2s run is never written)' },
   help: { type: 'bool', help: 'show this help' },
 };
 
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   w.write(`  backend ${backend().name} (${backend().threads} thread${backend().threads === 1 ? '' : 's'}), ${seconds} s of training\n\n`);
   try {
     const result = await trainRun({
-      out, codecs, train, valid,
+      out, codecs, train, valid, overwrite: flags['overwrite'] === true,
       model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: flags['emb'] as number, hidden: flags['hidden'] as number, dropout: 0.1 },
       options: {
         batchSize: flags['batch-size'] as number, lr: flags['lr'] as number, maxTime: seconds, validEvery: 150, validDecode: 200,

@@ -1,7 +1,9 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { ensureFolderSync } from '../util/atomic.js';
+import { checkPrepareOut, PREPARE_OUTPUTS, stagedOutput } from './prepare-folder.js';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
-import { UserError } from '../util/errors.js';
+import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
 import {
   assignSplit,
   AtomicLineWriter,
@@ -90,6 +92,13 @@ class ReadProgress {
   }
 }
 
+/** A failed write of a staged output (full disk, …) in the words of the whole DATA folder, which is left as it was. */
+function unchangedOnFailure(out: string, err: unknown): unknown {
+  if (!(err instanceof WriteError)) return err;
+  const fix = err.code === 'ENOSPC' || err.code === 'EDQUOT' || err.code === 'EFBIG' ? 'free space' : "fix the folder's permissions";
+  return new UserError(`${out}: ${WRITE_ERROR_CODES[err.code] ?? err.code} (${err.code}) while writing the DATA folder; its files are unchanged; ${fix} and rerun`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { flags, rest } = parseFlags('prepare', argv, FLAGS);
   if (flags.help) {
@@ -113,13 +122,21 @@ export async function run(argv: string[]): Promise<number> {
   const skipBadLines = flags['skip-bad-lines'] === true;
   const sharedVocab = flags['shared-vocab'] === true;
 
-  await mkdir(out, { recursive: true });
+  const inputs = (['tsv', 'jsonl', 'src', 'tgt', 'gettext'] as const).map((k) => (spec as Record<string, string | undefined>)[k]).filter((v): v is string => v !== undefined);
+  checkPrepareOut(out, inputs);
+  try {
+    ensureFolderSync(out);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? String(err);
+    throw new UserError(`s2s prepare: cannot create the DATA folder ${out} (${code in WRITE_ERROR_CODES ? `${WRITE_ERROR_CODES[code]}, ${code}` : code}); choose another --out`);
+  }
   const stats = newReadStats();
   const cleaner = new PairCleaner({ normalize, minLen, maxLen, maxRatio });
-  // train.tsv is first written under a staging name, read back to learn the codecs, and renamed
-  // into place with the other splits only once they are learned: a failed run leaves no split.
-  const staged = join(out, `.train.tsv.${process.pid}.staged`);
-  const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new AtomicLineWriter(s === 'train' ? staged : join(out, `${s}.tsv`))])) as Record<SplitName, AtomicLineWriter>;
+  // Every output is first written complete under a staging name (train.tsv is read back from
+  // there to learn the codecs); only when all five are written are they renamed into place. A
+  // failure before that (bad input, full disk) leaves the folder as it was.
+  const staged = Object.fromEntries(PREPARE_OUTPUTS.map((name) => [name, stagedOutput(out, name)])) as Record<(typeof PREPARE_OUTPUTS)[number], string>;
+  const writers = Object.fromEntries(SPLIT_NAMES.map((s) => [s, new AtomicLineWriter(staged[`${s}.tsv`])])) as Record<SplitName, AtomicLineWriter>;
   const progress = new ReadProgress(process.stderr.isTTY === true);
   let codecs: CodecPair;
   try {
@@ -136,16 +153,15 @@ export async function run(argv: string[]): Promise<number> {
     }
     await writers.train.commit(); // to the staging name
     // The codecs are learned by streaming the train split back: nothing holds the corpus.
-    codecs = await buildCodecsFromStream(readTsv(staged), { tokenizer, merges, vocabSize, minFreq, sharedVocab, normalize });
+    codecs = await buildCodecsFromStream(readTsv(staged['train.tsv']), { tokenizer, merges, vocabSize, minFreq, sharedVocab, normalize });
     await writers.valid.commit();
     await writers.test.commit();
-    await rename(staged, join(out, 'train.tsv'));
+    await saveCodecs(staged['codecs.json'], codecs);
   } catch (err) {
     await Promise.all(SPLIT_NAMES.map((s) => writers[s].abort()));
-    await rm(staged, { force: true });
-    throw err;
+    await Promise.all(Object.values(staged).map((p) => rm(p, { force: true })));
+    throw unchangedOnFailure(out, err);
   }
-  await saveCodecs(join(out, 'codecs.json'), codecs);
   if (stats.badLines > 0) {
     const first = (stats.badExamples[0] ?? '').replace(/; [^;]*--skip-bad-lines$/, ''); // without the hint to pass it
     process.stderr.write(`warning: skipped ${stats.badLines} malformed line${stats.badLines === 1 ? '' : 's'} (first: ${first})\n`);
@@ -176,7 +192,14 @@ export async function run(argv: string[]): Promise<number> {
     },
     badExamples: stats.badExamples,
   };
-  await writeFileAtomic(join(out, 'prepare.json'), JSON.stringify(report, null, 2) + '\n');
+  try {
+    await writeFileAtomic(staged['prepare.json'], JSON.stringify(report, null, 2) + '\n');
+  } catch (err) {
+    await Promise.all(Object.values(staged).map((p) => rm(p, { force: true })));
+    throw unchangedOnFailure(out, err);
+  }
+  // prepare.json, the mark of a complete DATA folder, goes last.
+  for (const name of PREPARE_OUTPUTS) await rename(staged[name], join(out, name));
 
   if (flags.json) {
     console.log(JSON.stringify(report));

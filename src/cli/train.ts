@@ -96,7 +96,11 @@ export async function run(argv: string[]): Promise<number> {
   const resume = flags['resume'] === true;
   if (resume && flags['overwrite'] === true) throw new UserError(`s2s ${CMD}: --resume continues the run in ${out} and --overwrite replaces it; give one of them`);
   const given = explicitFlags(argv);
-  if (resume && !existsSync(join(out, RUN_FILES.state))) throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run`);
+  // (checkpoint.json without train-state.json: a kill during the first checkpoint's renames, which the resume finishes)
+  if (resume && !existsSync(join(out, RUN_FILES.state)) && !existsSync(join(out, RUN_FILES.manifest))) {
+    const again = existsSync(join(out, RUN_FILES.config)) ? ' (with --overwrite: the folder holds a run that saved no checkpoint)' : '';
+    throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run${again}`);
+  }
   // On --resume the run's saved config decides every flag not given again on this command line.
   const saved: Record<string, unknown> = resume ? (readRunConfig(openRunFolder(out, { create: false })).training ?? {}) : {};
   const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };

@@ -1,8 +1,8 @@
 // A RunStore on a folder of the local disk: the run-folder I/O of the trainer, in Node.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendTextSync, isAtomicTempName, writeFailure, writeFileAtomicSync } from '../util/atomic.js';
-import { UserError } from '../util/errors.js';
+import { appendTextSync, ensureFolderSync, isAtomicTempName, writeFailure, writeFileAtomicSync } from '../util/atomic.js';
+import { UserError, WRITE_ERROR_CODES } from '../util/errors.js';
 import type { RunStore } from './run-store.js';
 
 export interface RunFolderOptions {
@@ -15,9 +15,11 @@ export function openRunFolder(dir: string, opts: RunFolderOptions = {}): RunStor
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${dir}: is a file, not a run folder`);
   if (opts.create !== false) {
     try {
-      mkdirSync(dir, { recursive: true });
+      ensureFolderSync(dir);
     } catch (e) {
-      throw new UserError(`${dir}: cannot create the run folder (${e instanceof Error ? e.message : String(e)}); choose another --out`);
+      const code = (e as { code?: string }).code;
+      const why = code && code in WRITE_ERROR_CODES ? `${WRITE_ERROR_CODES[code]}, ${code}` : e instanceof Error ? e.message : String(e);
+      throw new UserError(`${dir}: cannot create the run folder (${why}); choose another --out`);
     }
   }
   return new NodeRunStore(dir);

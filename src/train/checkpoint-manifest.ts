@@ -1,12 +1,12 @@
 import type { RunStore } from '../platform/run-store.js';
 import { UserError } from '../util/errors.js';
-import { fnv1a32Hex } from '../util/fnv.js';
+import { murmur3Hex } from '../util/murmur3.js';
 
 /**
  * A checkpoint as one unit. Its files (model.safetensors, train-state.json,
  * train-state.safetensors, model.best.safetensors) are first written complete under staging names
  * (`.<file>.next`); then checkpoint.json — the commit point — names the step and each file's byte
- * length and FNV-1a hash; only then are the staged files renamed into place. A kill at any moment
+ * length and MurmurHash3 (x86_32) hash; only then are the staged files renamed into place. A kill at any moment
  * leaves either the previous checkpoint whole (checkpoint.json not yet replaced: the staged files
  * are dropped) or the new one whole once the pending renames are finished (recoverCheckpoint rolls
  * them forward). Every write is itself atomic (RunStore.writeAtomic).
@@ -16,7 +16,7 @@ export const MANIFEST_FILE = 'checkpoint.json';
 
 export interface ManifestEntry {
   bytes: number;
-  fnv1a32: string;
+  murmur3: string;
 }
 
 export interface CheckpointManifest {
@@ -39,12 +39,12 @@ function isStagedName(name: string): boolean {
 export function manifestEntry(chunks: readonly Uint8Array[]): ManifestEntry {
   let bytes = 0;
   for (const c of chunks) bytes += c.byteLength;
-  return { bytes, fnv1a32: fnv1a32Hex(chunks) };
+  return { bytes, murmur3: murmur3Hex(chunks) };
 }
 
 function matches(store: RunStore, name: string, entry: ManifestEntry): boolean {
   const b = store.read(name);
-  return b !== null && b.byteLength === entry.bytes && fnv1a32Hex([b]) === entry.fnv1a32;
+  return b !== null && b.byteLength === entry.bytes && murmur3Hex([b]) === entry.murmur3;
 }
 
 export function readManifest(store: RunStore): CheckpointManifest | null {
@@ -73,12 +73,24 @@ export function commitCheckpoint(
   previous: CheckpointManifest | null,
 ): CheckpointManifest {
   const entries: Record<string, ManifestEntry> = { ...(previous?.files ?? {}) };
-  for (const [name, chunks] of files) {
-    store.writeAtomic(stagedName(name), chunks);
-    entries[name] = manifestEntry(chunks);
-  }
   const manifest: CheckpointManifest = { format: 's2s-checkpoint', version: 1, step, files: entries };
-  store.writeAtomic(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+  try {
+    for (const [name, chunks] of files) {
+      store.writeAtomic(stagedName(name), chunks);
+      entries[name] = manifestEntry(chunks);
+    }
+    store.writeAtomic(MANIFEST_FILE, JSON.stringify(manifest, null, 2) + '\n');
+  } catch (e) {
+    // Not committed: the previous checkpoint stands; give back the space the staged files took (a full disk is the usual cause).
+    for (const [name] of files) {
+      try {
+        store.remove(stagedName(name));
+      } catch {
+        // recoverCheckpoint drops it on the next start
+      }
+    }
+    throw e;
+  }
   for (const [name] of files) store.rename(stagedName(name), name);
   return manifest;
 }
@@ -90,7 +102,10 @@ export function commitCheckpoint(
  * (the caller checks such a legacy run another way). A file that matches neither its name nor its
  * staged copy is a UserError naming it.
  */
-export function recoverCheckpoint(store: RunStore): CheckpointManifest | null {
+export function recoverCheckpoint(
+  store: RunStore,
+  onRepair?: (action: 'finished-rename' | 'dropped-staged', name: string) => void,
+): CheckpointManifest | null {
   const manifest = readManifest(store);
   const staged = new Set(store.list().filter(isStagedName));
   if (manifest) {
@@ -100,13 +115,17 @@ export function recoverCheckpoint(store: RunStore): CheckpointManifest | null {
       if (staged.has(s) && matches(store, s, entry)) {
         store.rename(s, name);
         staged.delete(s);
+        onRepair?.('finished-rename', name);
         continue;
       }
       throw new UserError(
-        `${store.pathOf(name)}: does not match ${MANIFEST_FILE} (step ${manifest.step}: ${entry.bytes} bytes, fnv1a32 ${entry.fnv1a32}); the file was changed or damaged after the checkpoint, so the run cannot resume exactly`,
+        `${store.pathOf(name)}: does not match ${MANIFEST_FILE} (step ${manifest.step}: ${entry.bytes} bytes, murmur3 ${entry.murmur3}); the file was changed or damaged after the checkpoint, so the run cannot resume exactly`,
       );
     }
   }
-  for (const s of staged) store.remove(s);
+  for (const s of staged) {
+    store.remove(s);
+    onRepair?.('dropped-staged', s);
+  }
   return manifest;
 }

@@ -42,7 +42,7 @@ export function runFolderContents(store: RunStore): RunFolderContents {
     format = null;
   }
   if (format !== 's2s-run') return { kind: 'foreign', describe: listed(names) };
-  if (names.includes(RUN_FILES.state)) {
+  if (names.includes(RUN_FILES.state) || names.includes(RUN_FILES.manifest)) {
     let step = '';
     try {
       const s = JSON.parse(store.readText(RUN_FILES.state) ?? '{}') as { step?: unknown };

@@ -211,7 +211,11 @@ export class Trainer {
   private restore(): void {
     const store = this.files;
     const dir = this.runDir;
-    this.manifest = recoverCheckpoint(store);
+    const finished: string[] = [];
+    const dropped: string[] = [];
+    this.manifest = recoverCheckpoint(store, (action, name) => (action === 'finished-rename' ? finished : dropped).push(name));
+    if (finished.length > 0) this.say(`note: finished the interrupted save of the step ${this.manifest!.step} checkpoint (${finished.join(', ')})`);
+    if (dropped.length > 0) this.say(`note: dropped an unfinished checkpoint save (${dropped.join(', ')}); resuming from the last complete one`);
     if (!hasTrainState(store)) throw new UserError(`${dir}: nothing to resume (no ${RUN_FILES.state} + ${RUN_FILES.stateTensors} + ${RUN_FILES.model}); drop --resume to start a new run`);
     const s = readTrainState(store);
     if (this.manifest && this.manifest.step !== s.step) {

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { WRITE_ERROR_CODES, WriteError } from './errors.js';
@@ -111,6 +111,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
     throw writeFailure(path, e);
   }
   fsyncDirSync(dirname(path));
+}
+
+/**
+ * Creates `dir` (and missing parents) if it is missing. Where the parent exists the folder is made
+ * on its own, so a failure carries its real code (a recursive mkdir reports EROFS as ENOENT).
+ */
+export function ensureFolderSync(dir: string): void {
+  if (existsSync(dir)) return;
+  if (existsSync(dirname(dir))) mkdirSync(dir);
+  else mkdirSync(dir, { recursive: true });
 }
 
 /** Appends UTF-8 text to `path` (not atomic: for logs, whose readers drop a cut-short last line). */
