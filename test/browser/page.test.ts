@@ -18,7 +18,7 @@ declare const document: { body: { hasAttribute(name: string): boolean } };
 declare const crossOriginIsolated: boolean;
 
 /** Seconds the page trains the dates model (the page's own default is 20; short here to keep the suite fast). */
-const TRAIN_SECONDS = 6;
+const TRAIN_SECONDS = 5;
 const SENTENCE = 'Tue 3 Mar 98';
 
 interface Last { mode: 'server' | 'browser'; model: string; translations: TranslationJson[]; ms: number }
@@ -79,7 +79,7 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
   await trainRun({
     out: runDir, codecs: buildCodecs(train, { tokenizer: 'char' }), train, valid,
     model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 24, hidden: 48 },
-    options: { batchSize: 32, lr: 0.01, maxSteps: 150, validEvery: 50, validDecode: 20 }, say: () => {},
+    options: { batchSize: 32, lr: 0.01, maxSteps: 100, validEvery: 50, validDecode: 20 }, say: () => {},
   });
   const served = await startServe(['--model', `dates=${runDir}`, '--threads', '1']);
   const chromium = await launchChromium();
