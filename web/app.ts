@@ -258,7 +258,7 @@ async function openFiles(files: FileList): Promise<void> {
     if (!config || !weights) throw new Error('pick both files of a run: config.json and a .safetensors weights file');
     const key = `local:${weights.name.replace(/\.safetensors$/, '')}-${state.models.size + 1}`;
     const info = await (await engine()).loadFromFiles(key, config, weights);
-    addModel({ key, label: `${config.name} + ${weights.name} (opened here)`, server: null, local: info });
+    addModel({ key, label: `${weights.name} (opened here)`, server: null, local: info });
     byId<HTMLSelectElement>('model').value = key;
     onModelChange();
   } catch (e) {
