@@ -23,9 +23,10 @@ async function smallRun(dir: string): Promise<void> {
 
 test('BrowserEngine: a run loaded from bytes translates exactly as loadRun does in Node (beam, n-best, attention, sampling)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 's2s-engine-'));
-  setBackend(await createBackend({ backend: 'wasm', threads: 1 }));
-  const engine = await BrowserEngine.start({ backend: 'wasm', threads: 2 });
+  let engine: BrowserEngine | null = null;
   try {
+    setBackend(await createBackend({ backend: 'wasm', threads: 1 }));
+    engine = await BrowserEngine.start({ backend: 'wasm', threads: 2 });
     await smallRun(dir);
     assert.equal(engine.info.backend, 'wasm');
     assert.equal(engine.info.threads, 2);
@@ -64,7 +65,7 @@ test('BrowserEngine: a run loaded from bytes translates exactly as loadRun does 
     assert.equal(files.config, readFileSync(join(dir, 'config.json'), 'utf8'));
     assert.deepEqual(Buffer.from(files.weights), readFileSync(join(dir, 'model.best.safetensors')));
   } finally {
-    await engine.terminate();
+    await engine?.terminate();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -88,8 +89,9 @@ test('BrowserEngine: mistakes come back as errors naming the model, file or line
 
 test('BrowserEngine: trains the dates model in the worker with progress and validations; the exported run loads in Node and translates the same', async () => {
   const dir = mkdtempSync(join(tmpdir(), 's2s-engine-train-'));
-  const engine = await BrowserEngine.start({ backend: 'wasm', threads: 1 });
+  let engine: BrowserEngine | null = null;
   try {
+    engine = await BrowserEngine.start({ backend: 'wasm', threads: 1 });
     const events: TrainProgress[] = [];
     const summary = await engine.train({
       name: 'mine', task: { kind: 'dates', trainSize: 500, validSize: 20 }, seconds: 3,
@@ -112,7 +114,7 @@ test('BrowserEngine: trains the dates model in the worker with progress and vali
     const inPage = await engine.translate('mine', SENTENCES, { beam: 3 });
     assert.deepEqual(inPage.map((t) => t.hypotheses[0]!.text), node.translator.translateText(SENTENCES, { beam: 3, batchSize: SENTENCES.length }));
   } finally {
-    await engine.terminate();
+    await engine?.terminate();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -74,16 +74,18 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
   const work = mkdtempSync(join(tmpdir(), 's2s-page-'));
   const shots = mkdtempSync(join(tmpdir(), 's2s-page-screenshots-'));
   const runDir = join(work, 'dates');
-  setBackend(await createBackend({ backend: 'wasm', threads: 1 }));
-  const { train, valid } = dateSplits({ train: 1500, valid: 40, test: 0 }, 5);
-  await trainRun({
-    out: runDir, codecs: buildCodecs(train, { tokenizer: 'char' }), train, valid,
-    model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 24, hidden: 48 },
-    options: { batchSize: 32, lr: 0.01, maxSteps: 100, validEvery: 50, validDecode: 20 }, say: () => {},
-  });
-  const served = await startServe(['--model', `dates=${runDir}`, '--threads', '1']);
-  const chromium = await launchChromium();
+  let served: Awaited<ReturnType<typeof startServe>> | null = null;
+  let chromium: Awaited<ReturnType<typeof launchChromium>> | null = null;
   try {
+    setBackend(await createBackend({ backend: 'wasm', threads: 1 }));
+    const { train, valid } = dateSplits({ train: 1500, valid: 40, test: 0 }, 5);
+    await trainRun({
+      out: runDir, codecs: buildCodecs(train, { tokenizer: 'char' }), train, valid,
+      model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 24, hidden: 48 },
+      options: { batchSize: 32, lr: 0.01, maxSteps: 100, validEvery: 50, validDecode: 20 }, say: () => {},
+    });
+    served = await startServe(['--model', `dates=${runDir}`, '--threads', '1']);
+    chromium = await launchChromium();
     const page = await chromium.context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -195,8 +197,8 @@ test('web page: server and in-browser translation agree, the heatmap is drawn, a
     assert.deepEqual(pageErrors, [], 'no uncaught errors on the page');
     console.log(`page screenshots: ${shots}`);
   } finally {
-    await chromium.close();
-    await served.stop();
+    await chromium?.close();
+    await served?.stop();
     rmSync(work, { recursive: true, force: true });
   }
 });
