@@ -14,17 +14,18 @@ import { mulberry32 } from '../src/util/mulberry32.js';
 import { UserError } from '../src/util/errors.js';
 
 /**
- * `s2s bench serve`: a load test on loopback. Starts `s2s serve` as a child process on
- * 127.0.0.1 with a small model, runs N concurrent clients (keep-alive, one request in flight
- * each) for T seconds, bounded by --max-requests too, and reports requests/s, texts/s, p50/p99
- * latency and failed requests — with dynamic batching and without it (one request per decoding
- * call), side by side, and their ratio.
+ * `s2s bench serve`: a load test on loopback. Starts `s2s serve` as child processes on 127.0.0.1
+ * with a small model — one with dynamic batching, one without (one request per decoding call) —
+ * and runs N concurrent clients (keep-alive, one request in flight each) against each for T
+ * seconds, the two taking turns in --rounds segments, bounded by --max-requests too. Reports
+ * requests/s, texts/s, p50/p99 latency and failed requests side by side, and their ratio.
  */
 const SPECS: Record<string, FlagSpec> = {
   clients: { type: 'int', default: 32, help: 'concurrent clients, one request in flight each' },
   seconds: { type: 'number', default: 20, help: 'measured seconds per server mode' },
   warmup: { type: 'number', default: 1, help: 'unmeasured seconds first (per mode)' },
-  'max-requests': { type: 'int', default: 1000000, help: 'stop a mode after this many requests even before --seconds' },
+  rounds: { type: 'int', default: 4, help: 'the measured seconds of each mode are split into this many segments, the modes taking turns' },
+  'max-requests': { type: 'int', default: 1000000, help: 'requests per mode at most, even before --seconds' },
   texts: { type: 'int', default: 1, help: 'texts per request' },
   beam: { type: 'int', default: 5, help: 'beam size of every request' },
   model: { type: 'string', help: 'run folder to serve (default: a small copy-task model trained here in a few seconds)' },
@@ -143,7 +144,7 @@ interface LoadOptions {
 }
 
 /** N clients, each sending its next request when the last one is answered, until the deadline. */
-async function load(port: number, o: LoadOptions, measure: boolean, seed: number): Promise<{ latencies: number[]; failed: number; errors: string[]; requests: number; elapsed: number }> {
+async function load(port: number, o: LoadOptions, seed: number): Promise<{ latencies: number[]; failed: number; errors: string[]; requests: number; elapsed: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: o.clients });
   const rnd = mulberry32(seed);
   const sentence = (): string => Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => 'abcdefgh'[Math.floor(rnd() * 8)]!).join(' ');
@@ -152,7 +153,7 @@ async function load(port: number, o: LoadOptions, measure: boolean, seed: number
   let failed = 0;
   let issued = 0;
   const t0 = performance.now();
-  const deadline = t0 + (measure ? o.seconds : o.warmup) * 1000;
+  const deadline = t0 + o.seconds * 1000;
   const client = async (): Promise<void> => {
     while (performance.now() < deadline && issued < o.maxRequests) {
       issued++;
@@ -177,31 +178,82 @@ async function load(port: number, o: LoadOptions, measure: boolean, seed: number
   return { latencies, failed, errors, requests: issued, elapsed };
 }
 
-async function runMode(model: string, batching: boolean, o: LoadOptions, backend: string, threads: number, serverFlags: string[]): Promise<ServeBenchResult> {
+interface Server {
+  batching: boolean;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startMode(model: string, batching: boolean, o: LoadOptions, backend: string, threads: number, serverFlags: string[]): Promise<Server> {
   const args = ['--model', `bench=${model}`, '--backend', backend, '--threads', String(threads), '--max-queue', String(Math.max(1024, o.clients * o.texts * 2)), ...serverFlags];
   if (!batching) args.push('--no-batching');
   const { child, port, stderr } = await startServer(args);
+  return {
+    batching, port,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (c) => resolve(c))));
+      if (code !== 0) throw new Error(`s2s serve exited with ${code} after SIGTERM (expected 0):\n${stderr()}`);
+    },
+  };
+}
+
+/** What one mode gathered over its segments. */
+interface Tally {
+  latencies: number[];
+  failed: number;
+  errors: string[];
+  requests: number;
+  elapsed: number;
+  calls: number;
+  textsDecoded: number;
+  decodeSeconds: number;
+}
+
+async function segment(server: Server, o: LoadOptions, seconds: number, seed: number, t: Tally): Promise<void> {
+  const before = await get(server.port, '/metrics');
+  const r = await load(server.port, { ...o, seconds }, seed);
+  const after = await get(server.port, '/metrics');
+  const diff = (name: string): number => metricSum(after, name) - metricSum(before, name);
+  t.latencies.push(...r.latencies);
+  t.failed += r.failed;
+  t.errors.push(...r.errors.slice(0, Math.max(0, 5 - t.errors.length)));
+  t.requests += r.requests;
+  t.elapsed += r.elapsed;
+  t.calls += diff('s2s_batch_size_count');
+  t.textsDecoded += diff('s2s_batch_size_sum');
+  t.decodeSeconds += diff('s2s_decode_seconds_total');
+}
+
+function summary(batching: boolean, o: LoadOptions, t: Tally): ServeBenchResult {
+  const lat = [...t.latencies].sort((a, b) => a - b);
+  const ok = lat.length;
+  return {
+    batching, clients: o.clients, seconds: r2(t.elapsed), requests: t.requests, failed: t.failed, errors: t.errors, texts: ok * o.texts,
+    requests_per_s: r2(ok / t.elapsed), texts_per_s: r2((ok * o.texts) / t.elapsed),
+    latency_ms: { p50: r2(percentile(lat, 50)), p99: r2(percentile(lat, 99)), mean: r2(lat.reduce((s, x) => s + x, 0) / Math.max(1, ok)), max: r2(lat[lat.length - 1] ?? NaN) },
+    mean_batch: t.calls > 0 ? r2(t.textsDecoded / t.calls) : null,
+    mean_call_ms: t.calls > 0 ? r2((t.decodeSeconds / t.calls) * 1000) : null, decode_busy: r2(t.decodeSeconds / t.elapsed),
+  };
+}
+
+/**
+ * Both servers run at once (the idle one costs nothing) and take the load in alternating
+ * segments, so a change in the machine's load during the run (it may be shared) hits both modes
+ * alike and their ratio stays meaningful.
+ */
+async function runModes(model: string, modes: boolean[], o: LoadOptions, rounds: number, backend: string, threads: number, serverFlags: string[]): Promise<ServeBenchResult[]> {
+  const servers: Server[] = [];
   try {
-    if (o.warmup > 0) await load(port, o, false, 7);
-    const before = await get(port, '/metrics');
-    const r = await load(port, o, true, 11);
-    const after = await get(port, '/metrics');
-    const calls = metricSum(after, 's2s_batch_size_count') - metricSum(before, 's2s_batch_size_count');
-    const textsDecoded = metricSum(after, 's2s_batch_size_sum') - metricSum(before, 's2s_batch_size_sum');
-    const decodeSeconds = metricSum(after, 's2s_decode_seconds_total') - metricSum(before, 's2s_decode_seconds_total');
-    const lat = [...r.latencies].sort((a, b) => a - b);
-    const ok = lat.length;
-    return {
-      batching, clients: o.clients, seconds: r2(r.elapsed), requests: r.requests, failed: r.failed, errors: r.errors, texts: ok * o.texts,
-      requests_per_s: r2(ok / r.elapsed), texts_per_s: r2((ok * o.texts) / r.elapsed),
-      latency_ms: { p50: r2(percentile(lat, 50)), p99: r2(percentile(lat, 99)), mean: r2(lat.reduce((s, x) => s + x, 0) / Math.max(1, ok)), max: r2(lat[lat.length - 1] ?? NaN) },
-      mean_batch: calls > 0 ? r2(textsDecoded / calls) : null,
-      mean_call_ms: calls > 0 ? r2((decodeSeconds / calls) * 1000) : null, decode_busy: r2(decodeSeconds / r.elapsed),
-    };
+    for (const b of modes) servers.push(await startMode(model, b, o, backend, threads, serverFlags));
+    for (const s of servers) if (o.warmup > 0) await load(s.port, { ...o, seconds: o.warmup }, 7);
+    const tallies = servers.map((): Tally => ({ latencies: [], failed: 0, errors: [], requests: 0, elapsed: 0, calls: 0, textsDecoded: 0, decodeSeconds: 0 }));
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, s] of servers.entries()) await segment(s, { ...o, maxRequests: Math.ceil(o.maxRequests / rounds) }, o.seconds / rounds, 11 + r, tallies[i]!);
+    }
+    return servers.map((s, i) => summary(s.batching, o, tallies[i]!));
   } finally {
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (c) => resolve(c))));
-    if (code !== 0) throw new Error(`s2s serve exited with ${code} after SIGTERM (expected 0):\n${stderr()}`);
+    for (const s of servers) await s.stop();
   }
 }
 
@@ -225,6 +277,7 @@ export async function runServeBench(argv: string[]): Promise<number> {
   if (o.seconds > 600) throw new UserError(`s2s ${CMD}: --seconds must be ≤ 600, got ${o.seconds}`);
   const backend = oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const threads = num('threads', 1);
+  const rounds = num('rounds', 1);
   if (flags['no-batching'] && flags['batching-only']) throw new UserError(`s2s ${CMD}: --no-batching and --batching-only exclude each other`);
   let model = flags['model'] as string | undefined;
   let tmp: string | null = null;
@@ -236,10 +289,9 @@ export async function runServeBench(argv: string[]): Promise<number> {
       await trainSmallModel(model);
     }
     const modes = flags['no-batching'] ? [false] : flags['batching-only'] ? [true] : [true, false];
-    const results: ServeBenchResult[] = [];
     const serverFlags: string[] = [];
     for (const k of ['batch-window-ms', 'max-batch']) if (flags[k] !== undefined) serverFlags.push(`--${k}`, String(flags[k]));
-    for (const b of modes) results.push(await runMode(model, b, o, backend, threads, serverFlags));
+    const results = await runModes(model, modes, o, rounds, backend, threads, serverFlags);
     const on = results.find((r) => r.batching);
     const off = results.find((r) => !r.batching);
     const report = {

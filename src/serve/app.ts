@@ -8,7 +8,7 @@ import { DEFAULT_BATCHING, DEFAULT_LIMITS, type BatchingOptions, type ServeLimit
 import { METRICS_CONTENT_TYPE, serverMetrics, type ServerMetrics } from './metrics.js';
 import type { ModelRegistry, ServedModel } from './registry.js';
 import { defaultDistDir, resolveStatic } from './static.js';
-import { parseTranslateRequest, type DecodeOptions } from './validate.js';
+import { parseTranslateRequest } from './validate.js';
 
 export interface AppOptions {
   /** The models; null while they load (then /v1/ready is 503) — see setModels. */
@@ -49,6 +49,19 @@ interface Route {
 
 const exact = (p: string) => (path: string): string[] | null => (path === p ? [] : null);
 
+/** The NAME in /v1/models/NAME/FILE, or null (no match, or a malformed %-escape). */
+const modelFile = (file: string) => (path: string): string[] | null => {
+  const prefix = '/v1/models/';
+  if (!path.startsWith(prefix) || !path.endsWith('/' + file)) return null;
+  const raw = path.slice(prefix.length, path.length - file.length - 1);
+  if (raw === '' || raw.includes('/')) return null;
+  try {
+    return [decodeURIComponent(raw)];
+  } catch {
+    return null;
+  }
+};
+
 /** The JSON shape of one translation (contract8); attention only when asked. */
 function translationJson(t: Translation, attention: boolean): unknown {
   return {
@@ -80,14 +93,20 @@ export function createApp(o: AppOptions): App {
   let inFlightZero: (() => void) | null = null;
   metrics.ready.set(models ? 1 : 0);
 
-  const requireModels = (): ModelRegistry => {
-    if (draining) throw new HttpError(503, 'unavailable', 'the server is shutting down; send the request to another replica', { 'Retry-After': '1' });
+  // Requests that arrived after draining began (on a connection kept alive); those that arrived
+  // before are answered in full, even when their body is still being read when SIGTERM comes.
+  const lateArrivals = new WeakSet<IncomingMessage>();
+  /** Responses not yet finished: when draining starts they are told to close their connection. */
+  const open = new Set<ServerResponse>();
+
+  const requireModels = (req: IncomingMessage): ModelRegistry => {
+    if (lateArrivals.has(req)) throw new HttpError(503, 'unavailable', 'the server is shutting down; send the request to another replica', { 'Retry-After': '1' });
     if (!models) throw new HttpError(503, 'unavailable', 'the models are still loading; retry shortly (GET /v1/ready says when)', { 'Retry-After': '1' });
     return models;
   };
 
-  const modelByName = (name: string): ServedModel => {
-    const reg = requireModels();
+  const modelByName = (req: IncomingMessage, name: string): ServedModel => {
+    const reg = requireModels(req);
     const m = reg.get(name);
     if (!m) throw notFound(`no model named '${name}'; loaded: ${reg.names.join(', ')}`);
     return m;
@@ -96,13 +115,13 @@ export function createApp(o: AppOptions): App {
   const translate: Handler = async (req, res) => {
     const body = parseJson(await readBody(req, limits.maxBodyBytes));
     const r = parseTranslateRequest(body, limits);
-    const reg = requireModels();
-    const model = modelByName(r.model ?? reg.defaultName);
+    const reg = requireModels(req);
+    const model = modelByName(req, r.model ?? reg.defaultName);
     r.texts.forEach((t, i) => {
       const n = model.run.codecs.src.tokenize(t).length;
       if (n > limits.maxInputTokens) throw badRequest(`text ${i} has ${n} tokens; the limit is ${limits.maxInputTokens} (max-input-tokens)`);
     });
-    const out = await batcher.submit(model, r.texts, r.options as DecodeOptions);
+    const out = await batcher.submit(model, r.texts, r.options);
     sendJson(res, 200, { model: model.name, translations: out.map((t) => translationJson(t, r.options.attention)) });
   };
 
@@ -127,20 +146,20 @@ export function createApp(o: AppOptions): App {
     },
     {
       name: '/v1/models', match: exact('/v1/models'), methods: {
-        GET: (_q, res) => {
-          const reg = requireModels();
+        GET: (req, res) => {
+          const reg = requireModels(req);
           sendJson(res, 200, { models: reg.list().map((m) => modelJson(m, m.name === reg.defaultName)) });
         },
       },
     },
     {
-      name: '/v1/models/{name}/config.json', match: (p) => /^\/v1\/models\/([^/]+)\/config\.json$/.exec(p)?.slice(1) ?? null, methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(decodeURIComponent(name!)).configBytes, 'application/json'),
+      name: '/v1/models/{name}/config.json', match: modelFile('config.json'), methods: {
+        GET: (req, res, [name]) => send(res, 200, modelByName(req, name!).configBytes, 'application/json'),
       },
     },
     {
-      name: '/v1/models/{name}/model.safetensors', match: (p) => /^\/v1\/models\/([^/]+)\/model\.safetensors$/.exec(p)?.slice(1) ?? null, methods: {
-        GET: (_q, res, [name]) => send(res, 200, modelByName(decodeURIComponent(name!)).weightsBytes, 'application/octet-stream'),
+      name: '/v1/models/{name}/model.safetensors', match: modelFile('model.safetensors'), methods: {
+        GET: (req, res, [name]) => send(res, 200, modelByName(req, name!).weightsBytes, 'application/octet-stream'),
       },
     },
     { name: '/metrics', match: exact('/metrics'), methods: { GET: (_q, res) => send(res, 200, metrics.registry.render(), METRICS_CONTENT_TYPE) } },
@@ -171,7 +190,9 @@ export function createApp(o: AppOptions): App {
     const t0 = performance.now();
     inFlight++;
     let route = 'unknown';
+    open.add(res);
     const done = (): void => {
+      open.delete(res);
       metrics.requests.inc({ route, method: req.method ?? '', status: String(res.statusCode) });
       metrics.latency.observe((performance.now() - t0) / 1000, { route });
       if (--inFlight === 0 && inFlightZero) inFlightZero();
@@ -180,7 +201,10 @@ export function createApp(o: AppOptions): App {
     res.on('close', () => {
       if (!res.writableFinished) done();
     });
-    if (draining) res.setHeader('Connection', 'close');
+    if (draining) {
+      lateArrivals.add(req);
+      res.setHeader('Connection', 'close');
+    }
     handle(req, res, (name) => (route = name)).then(
       () => {},
       (e: unknown) => {
@@ -227,6 +251,7 @@ export function createApp(o: AppOptions): App {
     async drain() {
       draining = true;
       metrics.ready.set(0);
+      for (const res of open) if (!res.headersSent) res.setHeader('Connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await batcher.idle();

@@ -157,6 +157,8 @@ test('serve: models and their run files', async () => {
   const missing = await call(port, 'GET', '/v1/models/nope/config.json');
   assert.deepEqual([missing.status, missing.json.error.code], [404, 'not_found']);
   assert.match(missing.json.error.message, /no model named 'nope'; loaded: copy, second/);
+  assert.equal((await call(port, 'GET', '/v1/models/%E0%A4%A/config.json')).status, 404); // a malformed escape is not a 500
+  assert.ok((await call(port, 'GET', '/v1/models/%63opy/config.json')).body.equals(c.body)); // %63 = c
 });
 
 test('serve: every bad request is a 400 naming the field or the limit', async () => {
@@ -257,7 +259,7 @@ test('serve: /metrics is valid Prometheus text with requests, latency, queue dep
   assert.ok(get('s2s_http_requests_total', { route: '/v1/translate', method: 'POST', status: '200' })! >= 10);
   assert.ok(get('s2s_http_requests_total', { route: '/v1/translate', method: 'POST', status: '400' })! >= 20);
   assert.ok(get('s2s_http_requests_total', { route: '/v1/translate', method: 'POST', status: '413' })! >= 2);
-  assert.equal(get('s2s_http_requests_total', { route: 'unknown', method: 'GET', status: '404' }), 2); // /nope and /v2/translate
+  assert.equal(get('s2s_http_requests_total', { route: 'unknown', method: 'GET', status: '404' }), 3); // /nope, /v2/translate, the malformed escape
   assert.ok(get('s2s_http_request_duration_seconds_count', { route: '/v1/translate' })! >= 30);
   assert.equal(get('s2s_queue_depth'), 0);
   assert.ok(get('s2s_batch_size_count', { model: 'copy' })! >= 10);
@@ -265,4 +267,11 @@ test('serve: /metrics is valid Prometheus text with requests, latency, queue dep
   assert.ok(get('s2s_translated_texts_total', { model: 'copy' })! >= 20);
   assert.ok(get('s2s_decode_tokens_per_second', { model: 'copy' })! > 0);
   assert.equal(get('s2s_ready'), 1);
+});
+
+test('serve: the package entry s2s/serve gives programs the same server', async () => {
+  const pkg = await import('s2s/serve');
+  assert.equal(typeof pkg.createApp, 'function');
+  assert.equal(typeof pkg.ModelRegistry.load, 'function');
+  assert.equal(pkg.DEFAULT_LIMITS.maxTexts, 64);
 });

@@ -126,3 +126,42 @@ test('an internal error in decoding is a logged 500 for that call only; the serv
     await app.drain();
   }
 });
+
+test('drain: a request whose body is still arriving when draining starts is answered in full, with Connection: close', async () => {
+  const app = createApp({ models: registry, batching: { windowMs: 50 }, log: () => {} });
+  const { port } = await app.listen(0, '127.0.0.1');
+  const { request, Agent } = await import('node:http');
+  const body = JSON.stringify({ texts: ['a b c', 'd e'] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const send = (first: string, rest: string | null): { started: Promise<void>; reply: Promise<{ status: number; text: string; connection: string | undefined }>; finish: () => void } => {
+    let started!: () => void;
+    const startedP = new Promise<void>((r) => (started = r));
+    let req!: ReturnType<typeof request>;
+    const reply = new Promise<{ status: number; text: string; connection: string | undefined }>((resolve, reject) => {
+      req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/translate', agent, headers: { 'Content-Length': String(Buffer.byteLength(first + (rest ?? ''))) } }, (res) => {
+        let t = '';
+        res.on('data', (c: Buffer) => (t += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t, connection: res.headers['connection'] }));
+      });
+      req.on('error', reject);
+      req.on('socket', (s) => (s.connecting ? s.once('connect', () => started()) : started()));
+      req.write(first);
+      if (rest === null) req.end();
+    });
+    return { started: startedP, reply, finish: () => req.end(rest ?? '') };
+  };
+  try {
+    const half = send(body.slice(0, 10), body.slice(10));
+    await half.started;
+    await new Promise((r) => setTimeout(r, 50)); // the server has the headers and 10 bytes
+    const drained = app.drain();
+    half.finish();
+    const r = await half.reply;
+    assert.equal(r.status, 200, r.text);
+    assert.equal(JSON.parse(r.text).translations.length, 2);
+    assert.equal(r.connection, 'close');
+    await drained;
+  } finally {
+    agent.destroy();
+  }
+});
