@@ -32,7 +32,7 @@ const FLAGS: Record<string, FlagSpec> = {
   jsonl: { type: 'string', help: 'input: one {"src": ..., "tgt": ...} object a line' },
   gettext: { type: 'string', help: 'input: a .mo/.po file, a folder of them, or a locale tree such as /usr/share/locale (with --lang)' },
   lang: { type: 'string', help: 'language folder of a locale tree, e.g. de' },
-  out: { type: 'string', help: 'DATA folder to write (created if missing)' },
+  out: { type: 'string', help: 'DATA folder to write: new, empty, or from an earlier s2s prepare (never over an input)' },
   tokenizer: { type: 'string', default: 'bpe', help: `one of ${TOKENIZER_KINDS.join('|')}` },
   merges: { type: 'int', default: DEFAULT_MERGES, help: 'BPE merges to learn' },
   'vocab-size': { type: 'int', help: 'cap on each vocabulary, 4 specials included (BPE keeps every seen character)' },

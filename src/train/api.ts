@@ -1,4 +1,4 @@
-// data/codec.js, not data/index.js: the index brings the file readers (node:fs), and a page trains with this module too
+// The codec module itself, not data/index.js: that also loads the file readers (node:fs), and this must load in a page.
 import { codecPairFromJSON, codecPairToJSON, type CodecPair } from '../data/codec.js';
 import type { TextPair } from '../data/types.js';
 import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';

@@ -1,4 +1,4 @@
-import type { CodecPairJSON } from '../data/index.js';
+import type { CodecPairJSON } from '../data/codec.js';
 import type { Seq2SeqConfig } from '../models/config.js';
 import type { Module } from '../nn/index.js';
 import type { RunStore } from '../platform/run-store.js';

@@ -1,4 +1,4 @@
-import { codecPairFromJSON, type CodecPair } from '../data/index.js';
+import { codecPairFromJSON, type CodecPair } from '../data/codec.js'; // not data/index.js (file readers): loads in a page
 import { createBackend } from '../kernels/index.js';
 import { buildModel, type Seq2Seq } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';

@@ -100,15 +100,12 @@ test('a full disk: prepare into an existing DATA folder and a training checkpoin
       const after = snapshot(run);
       for (const [name, bytes] of checkpoint) assert.ok(after.get(name)?.equals(bytes), `${name} unchanged`);
       assert.deepEqual([...after.keys()].filter((n) => n.startsWith('.')), [], 'no temp or staged files left');
-      // Space freed, the run goes on from step 4 and ends where an uninterrupted run ends.
+      // Space freed, the run goes on from step 4.
       rmSync(join(disk.dir, 'filler'));
       const r3 = s2s(['train', '--out', run, '--resume', '--max-steps', '8']);
       assert.equal(r3.code, 0, r3.stderr);
       assert.match(r3.stderr, /resumed at step 4/);
-      const whole = join(work, 'whole');
-      const r4 = s2s(['train', '--out', whole, ...flags, '--max-steps', '8']);
-      assert.equal(r4.code, 0, r4.stderr);
-      assert.ok(readFileSync(join(run, 'model.safetensors')).equals(readFileSync(join(whole, 'model.safetensors'))), 'weights as in an uninterrupted run');
+      assert.equal(JSON.parse(readFileSync(join(run, 'train-state.json'), 'utf8')).step, 8); // (exactness of a resume: kill-resume.test.ts)
 
       // A read-only disk: one line each, nothing changed.
       const remount = spawnSync('mount', ['-o', 'remount,ro', disk.dir], { encoding: 'utf8' });

@@ -88,3 +88,9 @@ test('the Node run folder store: atomic writes leave no temp files; stale temps 
     d.cleanup();
   }
 });
+
+test('src/train does its file I/O through a RunStore: no module there imports a host API', () => {
+  const dir = join(process.cwd(), 'src', 'train');
+  const offenders = readdirSync(dir).filter((f) => f.endsWith('.ts')).filter((f) => /from\s*'node:|import\(\s*'node:/.test(readFileSync(join(dir, f), 'utf8')));
+  assert.deepEqual(offenders, []);
+});
