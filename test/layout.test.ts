@@ -20,6 +20,8 @@ const ALLOWED: Record<string, string[]> = {
   train: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics'],
   demo: ['util', 'data', 'train'],
   serve: ['util', 'kernels', 'tensor', 'models', 'decode', 'data', 'metrics', 'train'],
+  // the engine worker and its client for web pages (s2s/browser); the page itself lives in web/
+  browser: ['util', 'platform', 'kernels', 'tensor', 'models', 'decode', 'data', 'train', 'demo'],
   cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve'],
 };
 

@@ -15,6 +15,7 @@ const SUITES: Record<string, { file: string; fn: string; summary: string; args?:
   gemm: { file: 'gemm.js', fn: 'runGemmBench', summary: 'matrix-multiply kernels (GFLOP/s)' },
   data: { file: 'data.js', fn: 'runDataBench', summary: 'data pipeline throughput (read, tokenize, encode)', args: dataArgs },
   serve: { file: 'serve.js', fn: 'runServeBench', summary: 'load test of s2s serve on loopback: requests/s and p50/p99 latency, batching on vs off' },
+  browser: { file: 'browser.js', fn: 'runBrowserBench', summary: 'the engine in headless chromium vs in Node: decoding and training speed' },
 };
 
 /** runDataBench takes an options object rather than argv. */

@@ -1,13 +1,17 @@
 /**
  * The few host services the engine needs that differ between Node and browsers. Everything
- * Node-specific (worker_threads, fs, os) lives in ./node.ts; a browser build adds a sibling file
- * (Web Workers, fetch, navigator.hardwareConcurrency) and a branch in getPlatform.
+ * Node-specific (worker_threads, fs, os) lives in ./node.ts, loaded by a dynamic import that only
+ * runs in Node; the browser's (Web Workers, fetch, navigator.hardwareConcurrency) in ./browser.ts,
+ * which touches no host API until called, so importing it is safe everywhere.
  */
+import { browserPlatform, browserWorkerContext } from './browser.js';
 
 /** A started worker: messages in both directions, and a way to stop it. */
 export interface WorkerLike {
   onMessage(cb: (msg: unknown) => void): void;
   onError(cb: (err: unknown) => void): void;
+  /** Sends a message (structured clone; `transfer` lists ArrayBuffers to move instead of copy). */
+  post(msg: unknown, transfer?: ArrayBuffer[]): void;
   /** Lets the process exit while the worker is idle (no-op where meaningless). */
   unref(): void;
   terminate(): Promise<void>;
@@ -26,7 +30,9 @@ export interface Platform {
 /** What a worker sees of its host: its start data and a channel to the thread that made it. */
 export interface WorkerContext {
   data: unknown;
-  post(msg: unknown): void;
+  post(msg: unknown, transfer?: ArrayBuffer[]): void;
+  /** The messages that follow the start data (WorkerLike.post on the other side). */
+  onMessage(cb: (msg: unknown) => void): void;
 }
 
 let cached: Promise<Platform> | null = null;
@@ -38,15 +44,17 @@ function isNode(): boolean {
 
 export function getPlatform(): Promise<Platform> {
   if (!cached) {
-    if (!isNode()) return Promise.reject(new Error('s2s: no platform module for this host yet (Node only)'));
-    cached = import('./node.js').then((m) => m.nodePlatform);
+    cached = isNode() ? import('./node.js').then((m) => m.nodePlatform) : Promise.resolve(browserPlatform);
   }
   return cached;
 }
 
-/** Called from inside a worker started by Platform.createWorker. */
-export async function workerContext(): Promise<WorkerContext> {
-  if (!isNode()) throw new Error('s2s: no platform module for this host yet (Node only)');
-  const m = await import('./node.js');
-  return m.nodeWorkerContext();
+/**
+ * Called from inside a worker started by Platform.createWorker. Not async on purpose: in a
+ * browser the message listener must be in place before the worker module yields (see
+ * browserWorkerContext).
+ */
+export function workerContext(): Promise<WorkerContext> {
+  if (!isNode()) return browserWorkerContext();
+  return import('./node.js').then((m) => m.nodeWorkerContext());
 }

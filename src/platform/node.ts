@@ -20,6 +20,7 @@ export const nodePlatform: Platform = {
     return {
       onMessage(cb) { w.on('message', cb); },
       onError(cb) { w.on('error', cb); },
+      post(msg, transfer) { w.postMessage(msg, transfer); },
       unref() { w.unref(); },
       async terminate() { await w.terminate(); },
     };
@@ -32,5 +33,9 @@ export const nodePlatform: Platform = {
 export function nodeWorkerContext(): WorkerContext {
   const port = parentPort;
   if (!port) throw new Error('s2s: workerContext() called outside a worker');
-  return { data: workerData as unknown, post: (msg) => port.postMessage(msg) };
+  return {
+    data: workerData as unknown,
+    post: (msg, transfer) => port.postMessage(msg, transfer),
+    onMessage: (cb) => { port.on('message', cb); },
+  };
 }

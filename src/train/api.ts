@@ -40,6 +40,8 @@ export interface TrainSpec {
   say?: (message: string) => void;
   onStep?: (info: StepInfo) => void;
   onValid?: (v: ValidResult) => void;
+  /** Called with the Trainer before it starts (a page's stop button calls its requestStop). */
+  onTrainer?: (trainer: Trainer) => void;
   /** Extra fields for config.json's `training` (e.g. the data files). */
   extra?: Record<string, unknown>;
 }
@@ -133,6 +135,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
     tgtDecode: (ids) => codecs.tgt.decode(ids), greedy: greedyIds, options, resume: spec.resume,
     progress: spec.progress, say: spec.say, onStep: spec.onStep, onValid: spec.onValid,
   });
+  spec.onTrainer?.(trainer);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;

@@ -4,6 +4,7 @@ import type { Module } from '../nn/index.js';
 import type { RunStore } from '../platform/run-store.js';
 import type { Optimizer, OptimizerState } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
+// safetensors-decode, not safetensors.js: the latter reads files (node:fs), and a page trains with this module too
 import { decodeSafetensors, type SafetensorsFile } from '../util/safetensors-decode.js';
 import type { SafeTensorInput } from '../util/safetensors.js';
 import { encodeSafetensors } from '../util/safetensors-encode.js';

@@ -1,6 +1,7 @@
 import type { Seq2Seq } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
+import { yieldToEventLoop } from '../platform/yield.js';
 import {
   Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, ReduceOnPlateau, clipGradNorm, noGrad, tidy,
   type LrSchedule, type Optimizer, type Rng, type Tensor,
@@ -478,7 +479,7 @@ export class Trainer {
         if (this.afterValidation(lastValid)) { reason = 'early-stop'; break; }
       }
       // Let signal handlers run: the loop is synchronous between these points.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       if (this.stopRequest) { reason = this.stopRequest; break; }
     }
     if (reason === 'SIGINT' || reason === 'SIGTERM') {

@@ -41,6 +41,9 @@ export function formatNumber(x: number): string {
   return x.toExponential(2);
 }
 
+/** Where a bar goes on a host without a stderr (a browser's worker): nowhere. */
+const SILENT = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+
 export class ProgressBar {
   private readonly label: string;
   private readonly stream: NodeJS.WriteStream;
@@ -53,7 +56,7 @@ export class ProgressBar {
 
   constructor(options: ProgressOptions = {}) {
     this.label = options.label ?? '';
-    this.stream = options.stream ?? process.stderr;
+    this.stream = options.stream ?? (globalThis as { process?: { stderr?: NodeJS.WriteStream } }).process?.stderr ?? SILENT;
     this.enabled = options.enabled ?? Boolean(this.stream.isTTY);
     this.intervalMs = options.intervalMs ?? 100;
     this.barWidth = options.barWidth ?? 24;

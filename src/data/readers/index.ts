@@ -6,6 +6,7 @@ import { readParallel } from './parallel.js';
 import { readTsv } from './tsv.js';
 
 export { readTsv } from './tsv.js';
+export { parseTsvText } from './tsv-text.js';
 export { readJsonl } from './jsonl.js';
 export { readParallel } from './parallel.js';
 export { readPo, unquotePo } from './po.js';

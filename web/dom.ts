@@ -1,0 +1,49 @@
+// Small DOM helpers for the page (no framework).
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`page: no element #${id}`);
+  return e as T;
+}
+
+/** An element with attributes and children (strings become text nodes). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function showError(el: HTMLElement, e: unknown): void {
+  el.textContent = e instanceof Error ? e.message : String(e);
+  el.hidden = false;
+}
+
+export function numberInput(id: string): number {
+  return Number(byId<HTMLInputElement>(id).value);
+}
+
+/** Saves bytes as a download named `name`. */
+export function download(name: string, bytes: Uint8Array | string, type: string): void {
+  const blob = new Blob([bytes as BlobPart], { type });
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A token as the page shows it: spaces made visible. */
+export function showToken(t: string): string {
+  return t === ' ' ? '␣' : t.replace(/ /g, '␣');
+}
