@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type TextPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
+import { SEQ2SEQ_DEFAULTS } from '../models/index.js';
 import { METRIC_NAMES } from '../metrics/index.js';
 import { openRunFolder } from '../platform/node-run-store.js';
 import { setBackend } from '../tensor/index.js';
@@ -18,13 +19,13 @@ const SPECS: Record<string, FlagSpec> = {
   valid: { type: 'string', help: 'validation pairs, same format (with --data: default DATA/valid.tsv)' },
   out: { type: 'string', help: 'run folder to write (config.json, model.safetensors, log.jsonl, …)' },
   data: { type: 'string', help: 'a folder from s2s prepare: its codecs.json tokenizes the TSV files' },
-  arch: { type: 'string', default: 'lstm', help: 'recurrent cell: lstm|gru|rnn' },
-  attention: { type: 'string', default: 'general', help: 'attention: none|bahdanau|dot|general' },
-  layers: { type: 'int', min: 1, default: 1, help: 'encoder and decoder layers' },
-  bidirectional: { type: 'bool', default: true, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
-  emb: { type: 'int', min: 1, default: 256, help: 'embedding width' },
-  hidden: { type: 'int', min: 1, default: 256, help: 'model width (encoder output, decoder state)' },
-  dropout: { type: 'number', min: 0, below: 1, default: 0.2, help: 'dropout probability' },
+  arch: { type: 'string', default: SEQ2SEQ_DEFAULTS.arch, help: 'recurrent cell: lstm|gru|rnn' },
+  attention: { type: 'string', default: SEQ2SEQ_DEFAULTS.attention, help: 'attention: none|bahdanau|dot|general' },
+  layers: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.layers, help: 'encoder and decoder layers' },
+  bidirectional: { type: 'bool', default: SEQ2SEQ_DEFAULTS.bidirectional, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
+  emb: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.emb, help: 'embedding width' },
+  hidden: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.hidden, help: 'model width (encoder output, decoder state)' },
+  dropout: { type: 'number', min: 0, below: 1, default: SEQ2SEQ_DEFAULTS.dropout, help: 'dropout probability' },
   'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (an out_proj hidden→emb is added when emb ≠ hidden)' },
   'label-smoothing': { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.labelSmoothing, help: 'label smoothing ε' },
   'batch-tokens': { type: 'int', min: 1, help: `padded tokens per batch (default ${DEFAULT_BATCH_TOKENS})` },

@@ -96,6 +96,8 @@ export class Trainer {
   private elapsedBase = 0;
   /** Steps since the last `train` log line (saved with the state); t0 and tokensForRate only time the tokens/s. */
   private window = { loss: 0, tokens: 0, steps: 0, t0: 0, tokensForRate: 0 };
+  /** Target tokens per second since the last `train` log line (progress bar and log). */
+  private rate = 0;
 
   constructor(init: TrainerInit) {
     this.init = init;
@@ -245,6 +247,42 @@ export class Trainer {
     return f.length ? Math.max(...f) : null;
   }
 
+  /** A step's bookkeeping: the NaN streak, the log window, the progress bar and the `train` log line. True: too many non-finite losses in a row. */
+  private afterStep(r: { loss: number; tokens: number; gradNorm: number; skipped: boolean }, planLength: number): boolean {
+    const o = this.options;
+    const s = this.state;
+    const window = this.window;
+    this.init.onStep?.({ step: s.step, epoch: s.epoch, loss: r.loss, tokens: r.tokens, lr: this.optimizer.lr, gradNorm: r.gradNorm, skipped: r.skipped });
+    if (r.skipped) {
+      s.nanStreak++;
+      this.log({ type: 'nan', step: s.step, epoch: s.epoch, loss: String(r.loss), grad_norm: String(r.gradNorm), streak: s.nanStreak });
+      this.say(`step ${s.step}: non-finite ${Number.isFinite(r.loss) ? 'gradient norm' : 'loss'} (${Number.isFinite(r.loss) ? r.gradNorm : r.loss}); update skipped (${s.nanStreak}/${o.maxNan} in a row)`);
+      if (s.nanStreak >= o.maxNan) return true;
+    } else {
+      s.nanStreak = 0;
+      s.tokens += r.tokens;
+      window.loss += r.loss * r.tokens;
+      window.tokens += r.tokens;
+      window.steps++;
+    }
+    window.tokensForRate += r.tokens;
+    const now = performance.now();
+    if (now - window.t0 > 0) this.rate = (window.tokensForRate * 1000) / (now - window.t0);
+    const rate = this.rate;
+    const avg = window.tokens > 0 ? window.loss / window.tokens : NaN;
+    this.bar.update(this.fraction(planLength), {
+      step: String(s.step), ep: String(s.epoch + 1), loss: avg, ppl: Math.exp(avg), 'tok/s': rate, lr: this.optimizer.lr,
+    });
+    if (o.logEvery > 0 && s.step % o.logEvery === 0 && window.steps > 0) {
+      this.log({
+        type: 'train', step: s.step, epoch: s.epoch, loss: round(avg), ppl: round(Math.exp(avg)), lr: this.optimizer.lr,
+        grad_norm: round(r.gradNorm), tok_per_s: Math.round(rate), tokens: s.tokens, elapsed: round(this.elapsed()),
+      });
+      Object.assign(window, { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 });
+    }
+    return false;
+  }
+
   /** Runs until a limit, early stopping, a signal or too many non-finite losses. */
   async run(): Promise<TrainResult> {
     const o = this.options;
@@ -260,10 +298,9 @@ export class Trainer {
     const batching = { batchTokens: o.batchTokens, batchSize: o.batchSize, shuffle: true };
     let plan = planEpoch(this.train, batching, o.seed, this.state.epoch);
     let lastValid: ValidResult | null = null;
-    const window = this.window;
-    window.t0 = performance.now();
-    window.tokensForRate = 0;
-    let rate = 0;
+    this.window.t0 = performance.now();
+    this.window.tokensForRate = 0;
+    this.rate = 0;
     const s = this.state;
     // Never validate a step twice (a resumed run that already validated its last step).
     const due = (): boolean => this.validator.size > 0 && s.lastValidStep !== s.step;
@@ -289,33 +326,7 @@ export class Trainer {
       s.step++;
       if (!(this.schedule instanceof ReduceOnPlateau)) this.optimizer.lr = this.schedule.lrAt(s.step);
       const r = this.trainStep(batch);
-      this.init.onStep?.({ step: s.step, epoch: s.epoch, loss: r.loss, tokens: r.tokens, lr: this.optimizer.lr, gradNorm: r.gradNorm, skipped: r.skipped });
-      if (r.skipped) {
-        s.nanStreak++;
-        this.log({ type: 'nan', step: s.step, epoch: s.epoch, loss: String(r.loss), grad_norm: String(r.gradNorm), streak: s.nanStreak });
-        this.say(`step ${s.step}: non-finite ${Number.isFinite(r.loss) ? 'gradient norm' : 'loss'} (${Number.isFinite(r.loss) ? r.gradNorm : r.loss}); update skipped (${s.nanStreak}/${o.maxNan} in a row)`);
-        if (s.nanStreak >= o.maxNan) { reason = 'nan'; break; }
-      } else {
-        s.nanStreak = 0;
-        s.tokens += r.tokens;
-        window.loss += r.loss * r.tokens;
-        window.tokens += r.tokens;
-        window.steps++;
-      }
-      window.tokensForRate += r.tokens;
-      const now = performance.now();
-      if (now - window.t0 > 0) rate = (window.tokensForRate * 1000) / (now - window.t0);
-      const avg = window.tokens > 0 ? window.loss / window.tokens : NaN;
-      this.bar.update(this.fraction(plan.length), {
-        step: String(s.step), ep: String(s.epoch + 1), loss: avg, ppl: Math.exp(avg), 'tok/s': rate, lr: this.optimizer.lr,
-      });
-      if (o.logEvery > 0 && s.step % o.logEvery === 0 && window.steps > 0) {
-        this.log({
-          type: 'train', step: s.step, epoch: s.epoch, loss: round(avg), ppl: round(Math.exp(avg)), lr: this.optimizer.lr,
-          grad_norm: round(r.gradNorm), tok_per_s: Math.round(rate), tokens: s.tokens, elapsed: round(this.elapsed()),
-        });
-        Object.assign(window, { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 });
-      }
+      if (this.afterStep(r, plan.length)) { reason = 'nan'; break; }
       if (o.validEvery > 0 && s.step % o.validEvery === 0 && due()) {
         lastValid = this.validate();
         s.lastValidStep = s.step;
