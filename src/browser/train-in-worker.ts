@@ -1,5 +1,6 @@
 import { buildCodecs } from '../data/build.js';
-import { parseTsvText } from '../data/readers/tsv-text.js';
+import { splitLines } from '../data/readers/split-lines.js';
+import { parseTsv } from '../data/readers/tsv.js';
 import { assignSplit } from '../data/split.js';
 import type { TextPair } from '../data/types.js';
 import { dateSplits } from '../demo/dates.js';
@@ -23,13 +24,15 @@ export const PAGE_TRAINING: Partial<TrainOptions> & { metric: string } = {
 const PROGRESS_MS = 100;
 const MAX_VALID = 500;
 
-function taskPairs(task: TrainTask): { train: TextPair[]; valid: TextPair[] } {
+async function taskPairs(task: TrainTask): Promise<{ train: TextPair[]; valid: TextPair[] }> {
   if (task.kind === 'dates') {
     const s = dateSplits({ train: task.trainSize ?? 6000, valid: task.validSize ?? 200, test: 0 }, task.seed ?? 1);
     return { train: s.train, valid: s.valid };
   }
   const label = task.label ?? 'dropped TSV';
-  const pairs = parseTsvText(task.text, label);
+  // The CLI's TSV rules and line endings (LF or CRLF end a line; a lone CR is content).
+  const pairs: TextPair[] = [];
+  for await (const p of parseTsv(splitLines(task.text), label)) pairs.push({ src: p.src, tgt: p.tgt });
   if (pairs.length === 0) throw new UserError(`${label}: no source<TAB>target lines to train on`);
   const vf = task.validFraction ?? 0.05;
   if (!(vf >= 0 && vf < 1)) throw new UserError(`${label}: validFraction must be in [0, 1), got ${vf}`);
@@ -54,7 +57,7 @@ export class TrainingSession {
   }
 
   async run(): Promise<{ model: HeldModel; summary: Omit<TrainSummary, 'model'> }> {
-    const { train, valid } = taskPairs(this.req.task);
+    const { train, valid } = await taskPairs(this.req.task);
     const codecs = buildCodecs(train, { tokenizer: this.req.tokenizer ?? 'char' });
     const seconds = this.req.seconds ?? 20;
     if (!(seconds > 0)) throw new UserError(`train: seconds must be > 0, got ${seconds}`);

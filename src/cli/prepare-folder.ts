@@ -43,7 +43,7 @@ function isDataFolderMarker(path: string): boolean {
  */
 export function checkPrepareOut(out: string, inputs: readonly string[]): void {
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new UserError(`s2s prepare: --out ${out} is a file; give the DATA folder to write (a new or empty folder, or one from s2s prepare)`);
+  if (!statSync(out).isDirectory()) throw new UserError(`s2s prepare: --out ${out} is a file: cannot create the DATA folder ${out} (a file of that name exists); choose another --out (a new or empty folder, or one from s2s prepare)`);
   const outReal = real(out);
   for (const input of inputs) {
     const r = real(input);

@@ -1,5 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
-import { ensureFolderSync } from '../util/atomic.js';
+import { ensureFolderSync } from '../platform/node-files.js';
 import { checkPrepareOut, PREPARE_OUTPUTS, stagedOutput } from './prepare-folder.js';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';

@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type TextPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
+import { SEQ2SEQ_DEFAULTS } from '../models/index.js';
 import { METRIC_NAMES } from '../metrics/index.js';
 import { openRunFolder } from '../platform/node-run-store.js';
 import { setBackend } from '../tensor/index.js';
-import { OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, trainRun, readRunConfig, checkNewRunFolder, RUN_FILES } from '../train/index.js';
+import {
+  ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS,
+  trainRun, checkNewRunFolder, assertResumable, savedTraining, RUN_FILES,
+} from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
 
@@ -15,22 +19,22 @@ const SPECS: Record<string, FlagSpec> = {
   valid: { type: 'string', help: 'validation pairs, same format (with --data: default DATA/valid.tsv)' },
   out: { type: 'string', help: 'run folder to write (config.json, model.safetensors, log.jsonl, …)' },
   data: { type: 'string', help: 'a folder from s2s prepare: its codecs.json tokenizes the TSV files' },
-  arch: { type: 'string', default: 'lstm', help: 'recurrent cell: lstm|gru|rnn' },
-  attention: { type: 'string', default: 'general', help: 'attention: none|bahdanau|dot|general' },
-  layers: { type: 'int', min: 1, default: 1, help: 'encoder and decoder layers' },
-  bidirectional: { type: 'bool', default: true, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
-  emb: { type: 'int', min: 1, default: 256, help: 'embedding width' },
-  hidden: { type: 'int', min: 1, default: 256, help: 'model width (encoder output, decoder state)' },
-  dropout: { type: 'number', min: 0, below: 1, default: 0.2, help: 'dropout probability' },
+  arch: { type: 'string', default: SEQ2SEQ_DEFAULTS.arch, help: 'recurrent cell: lstm|gru|rnn' },
+  attention: { type: 'string', default: SEQ2SEQ_DEFAULTS.attention, help: 'attention: none|bahdanau|dot|general' },
+  layers: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.layers, help: 'encoder and decoder layers' },
+  bidirectional: { type: 'bool', default: SEQ2SEQ_DEFAULTS.bidirectional, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
+  emb: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.emb, help: 'embedding width' },
+  hidden: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.hidden, help: 'model width (encoder output, decoder state)' },
+  dropout: { type: 'number', min: 0, below: 1, default: SEQ2SEQ_DEFAULTS.dropout, help: 'dropout probability' },
   'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (an out_proj hidden→emb is added when emb ≠ hidden)' },
-  'label-smoothing': { type: 'number', min: 0, below: 1, default: 0, help: 'label smoothing ε' },
-  'batch-tokens': { type: 'int', min: 1, help: 'padded tokens per batch (default 2000)' },
+  'label-smoothing': { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.labelSmoothing, help: 'label smoothing ε' },
+  'batch-tokens': { type: 'int', min: 1, help: `padded tokens per batch (default ${DEFAULT_BATCH_TOKENS})` },
   'batch-size': { type: 'int', min: 1, help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
   lr: { type: 'number', above: 0, default: TRAIN_DEFAULTS.lr, help: 'learning rate (peak lr for noam)' },
-  optim: { type: 'string', default: 'adam', help: 'optimizer: adam|adamw|sgd' },
-  'weight-decay': { type: 'number', min: 0, default: 0, help: 'weight decay (adamw default 0.01)' },
-  momentum: { type: 'number', min: 0, below: 1, default: 0, help: 'SGD momentum' },
-  schedule: { type: 'string', default: 'constant', help: 'lr schedule: constant|step|noam|plateau' },
+  optim: { type: 'string', default: TRAIN_DEFAULTS.optim, help: `optimizer: ${OPTIMIZERS.join('|')}` },
+  'weight-decay': { type: 'number', min: 0, default: TRAIN_DEFAULTS.weightDecay, help: `weight decay (adamw default ${ADAMW_DEFAULT_WEIGHT_DECAY})` },
+  momentum: { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.momentum, help: 'SGD momentum' },
+  schedule: { type: 'string', default: TRAIN_DEFAULTS.schedule, help: `lr schedule: ${SCHEDULES.join('|')}` },
   warmup: { type: 'int', min: 1, default: TRAIN_DEFAULTS.warmup, help: 'noam: warm-up steps' },
   decay: { type: 'number', above: 0, max: 1, default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
   'decay-steps': { type: 'int', min: 1, default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },
@@ -40,12 +44,12 @@ const SPECS: Record<string, FlagSpec> = {
   'log-every': { type: 'int', min: 0, default: TRAIN_DEFAULTS.logEvery, help: 'write a log.jsonl line every N steps' },
   patience: { type: 'int', min: 0, default: TRAIN_DEFAULTS.patience, help: 'stop after N validations without improvement (0: never)' },
   metric: { type: 'string', help: `validation metric on greedy decodes, also the early-stopping criterion: ${METRIC_NAMES.join('|')}` },
-  'max-steps': { type: 'int', min: 0, default: 0, help: 'stop after N steps (0: no limit)' },
-  'max-epochs': { type: 'int', min: 0, default: 0, help: 'stop after N epochs (default 10 when no limit is given)' },
-  'max-time': { type: 'number', min: 0, default: 0, help: 'stop after SEC seconds of training' },
-  'max-len': { type: 'int', min: 0, default: 250, help: 'drop training pairs longer than N tokens on either side (0: keep all)' },
+  'max-steps': { type: 'int', min: 0, default: TRAIN_DEFAULTS.maxSteps, help: 'stop after N steps (0: no limit)' },
+  'max-epochs': { type: 'int', min: 0, default: TRAIN_DEFAULTS.maxEpochs, help: `stop after N epochs (default ${DEFAULT_MAX_EPOCHS} when no limit is given)` },
+  'max-time': { type: 'number', min: 0, default: TRAIN_DEFAULTS.maxTime, help: 'stop after SEC seconds of training' },
+  'max-len': { type: 'int', min: 0, default: DEFAULT_MAX_LEN, help: 'drop training pairs longer than N tokens on either side (0: keep all)' },
   'max-nan': { type: 'int', min: 1, default: TRAIN_DEFAULTS.maxNan, help: 'stop after N non-finite losses in a row' },
-  seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'random seed (init, dropout, data order)' },
+  seed: { type: 'int', min: 0, max: 4294967295, default: TRAIN_DEFAULTS.seed, help: 'random seed (init, dropout, data order)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   'skip-bad-lines': { type: 'bool', help: 'count and skip malformed TSV lines instead of stopping (the count goes to stderr)' },
@@ -92,13 +96,13 @@ export async function run(argv: string[]): Promise<number> {
   const resume = flags['resume'] === true;
   if (resume && flags['overwrite'] === true) throw new UserError(`s2s ${CMD}: --resume continues the run in ${out} and --overwrite replaces it; give one of them`);
   const given = explicitFlags(argv);
-  // (checkpoint.json without train-state.json: a kill during the first checkpoint's renames, which the resume finishes)
-  if (resume && !existsSync(join(out, RUN_FILES.state)) && !existsSync(join(out, RUN_FILES.manifest))) {
-    const again = existsSync(join(out, RUN_FILES.config)) ? ' (with --overwrite: the folder holds a run that saved no checkpoint)' : '';
-    throw new UserError(`s2s ${CMD}: --resume: ${out} holds no ${RUN_FILES.state}; drop --resume to start a new run${again}`);
-  }
   // On --resume the run's saved config decides every flag not given again on this command line.
-  const saved: Record<string, unknown> = resume ? (readRunConfig(openRunFolder(out, { create: false })).training ?? {}) : {};
+  const saved: Record<string, unknown> = {};
+  if (resume) {
+    const store = openRunFolder(out, { create: false });
+    assertResumable(store, CMD);
+    Object.assign(saved, savedTraining(store));
+  }
   const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   /** A flag's value: on resume only when given explicitly (undefined → the saved value). */
@@ -140,13 +144,13 @@ export async function run(argv: string[]): Promise<number> {
   let codecs: CodecPair | undefined;
   if (!resume) codecs = dataDir ? await loadCodecs(join(dataDir, 'codecs.json')) : buildCodecs(trainPairs, { tokenizer: 'space' });
 
-  const maxSteps = opt('max-steps', int(flags, 'max-steps') ?? 0);
-  const maxTime = opt('max-time', int(flags, 'max-time') ?? 0);
-  let maxEpochs = opt('max-epochs', int(flags, 'max-epochs') ?? 0);
+  const maxSteps = opt('max-steps', int(flags, 'max-steps') ?? TRAIN_DEFAULTS.maxSteps);
+  const maxTime = opt('max-time', int(flags, 'max-time') ?? TRAIN_DEFAULTS.maxTime);
+  let maxEpochs = opt('max-epochs', int(flags, 'max-epochs') ?? TRAIN_DEFAULTS.maxEpochs);
   // The 10-epoch default applies when no limit is given; it is remembered so a resume that sets a new limit drops it.
   let epochsDefaulted = resume ? saved['epochsDefaulted'] === true : false;
   if (!resume && maxSteps === 0 && maxTime === 0 && maxEpochs === 0) {
-    maxEpochs = 10;
+    maxEpochs = DEFAULT_MAX_EPOCHS;
     epochsDefaulted = true;
   }
   if (resume && epochsDefaulted && (given.has('max-steps') || given.has('max-time')) && !given.has('max-epochs')) {
@@ -181,7 +185,7 @@ export async function run(argv: string[]): Promise<number> {
     progress: showBar,
     extra: { data: { train: trainFile, valid: validFile, dir: dataDir ?? null }, skipBadLines, epochsDefaulted },
   });
-  if (result.dropped > 0) say(`note: ${result.dropped} training pairs longer than --max-len ${maxLen ?? saved['maxLen'] ?? 250} tokens were left out`);
+  if (result.dropped > 0) say(`note: ${result.dropped} training pairs longer than --max-len ${maxLen ?? saved['maxLen'] ?? DEFAULT_MAX_LEN} tokens were left out`);
   const best = result.bestScore === null ? 'none' : `${result.bestScore.toFixed(4)} at step ${result.bestStep}`;
   switch (result.reason) {
     case 'SIGINT':
@@ -190,11 +194,11 @@ export async function run(argv: string[]): Promise<number> {
       break;
     case 'nan': {
       const good = existsSync(join(out, RUN_FILES.model)) ? ` The last good checkpoint is in ${out}` : '';
-      say(`error: the loss was not finite ${readRunConfig(openRunFolder(out, { create: false })).training['maxNan'] ?? TRAIN_DEFAULTS.maxNan} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data.${good}`);
+      say(`error: the loss was not finite ${savedTraining(openRunFolder(out, { create: false }))['maxNan'] ?? TRAIN_DEFAULTS.maxNan} steps in a row (step ${result.step}); lower --lr, set --clip, or check the data.${good}`);
       break;
     }
     default:
-      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${(readRunConfig(openRunFolder(out, { create: false })).training['metric'] as string | undefined) ?? 'valid loss'} ${best}; model in ${out}`);
+      say(`done (${result.reason}) after ${result.step} steps, ${result.epoch} epochs; best ${(savedTraining(openRunFolder(out, { create: false }))['metric'] as string | undefined) ?? 'valid loss'} ${best}; model in ${out}`);
   }
   return result.exitCode;
 }

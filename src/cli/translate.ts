@@ -1,4 +1,5 @@
-import { assertReadableFile, linesOfStream, readLines } from '../data/readers/lines.js';
+import { assertReadableFile, readLines } from '../data/readers/files.js';
+import { linesOfStream } from '../data/readers/lines.js';
 import { loadRun, type TranslateOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { fileErrorReason, UserError } from '../util/errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { readTextFile, writeFileAtomic } from '../platform/node-files.js';
 import { codecPairFromJSON, codecPairToJSON, type CodecPair, type CodecPairJSON } from './codec.js';
 
 /** Writes both codecs as one JSON file, atomically (a crash never leaves half a file). */
@@ -12,7 +11,7 @@ export async function saveCodecs(path: string, pair: CodecPair): Promise<void> {
 export async function loadCodecs(path: string): Promise<CodecPair> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readTextFile(path);
   } catch (err) {
     throw new UserError(`${path}: cannot read the codecs file (${fileErrorReason(err)}); run s2s prepare first or check the path`);
   }

@@ -3,7 +3,7 @@ import { checkCorpus, nrefsLabel, SACREBLEU_VERSION, sumStats } from './refs.js'
 import { bleuTokenizer, type BleuTokenizerName } from './tokenizers.js';
 
 /**
- * BLEU (Papineni et al., 2002) exactly as sacreBLEU 2.4 computes it (`sacrebleu/metrics/bleu.py`):
+ * BLEU (Papineni et al., 2002) exactly as sacreBLEU 2.6 computes it (`sacrebleu/metrics/bleu.py`):
  * tokenize (13a by default), count n-grams up to order 4 per segment, clip each hypothesis n-gram
  * count by its maximum count in any one reference, sum the counts over the corpus, take the
  * reference length closest to each hypothesis length (ties → the shorter), and combine with the

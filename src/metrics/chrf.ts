@@ -2,7 +2,7 @@ import { codePoints, pyFixed, pyRemoveWhitespace, pySplit } from './pytext.js';
 import { checkCorpus, nrefsLabel, SACREBLEU_VERSION, sumStats } from './refs.js';
 
 /**
- * chrF (Popović 2015) and chrF++ (Popović 2017) exactly as sacreBLEU 2.4 computes them
+ * chrF (Popović 2015) and chrF++ (Popović 2017) exactly as sacreBLEU 2.6 computes them
  * (`sacrebleu/metrics/chrf.py`): character n-grams of orders 1..6 on the line with all whitespace
  * removed, plus (chrF++) word n-grams of orders 1..2 after splitting one punctuation mark off each
  * word's end or start. Per order the statistics [hyp n-grams, ref n-grams, matches] are summed

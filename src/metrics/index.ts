@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics: BLEU and chrF/chrF++ and TER identical to sacreBLEU 2.4 (see refs.ts for
+ * Evaluation metrics: BLEU and chrF/chrF++ and TER identical to sacreBLEU 2.6 (see refs.ts for
  * the version), WER/CER/PER, exact match and ROUGE-1/2/L. Every metric is computed from additive
  * per-segment statistics, so `MetricAccumulator` can score a stream segment by segment and
  * `computeMetric` a whole corpus; both give the same result.

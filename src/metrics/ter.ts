@@ -3,7 +3,7 @@ import { checkCorpus, nrefsLabel, SACREBLEU_VERSION, sumStats } from './refs.js'
 import { translationEditRate } from './tercom.js';
 
 /**
- * TER (Snover et al., 2006) as sacreBLEU 2.4's `TER()` with its defaults: tercom tokenizer with
+ * TER (Snover et al., 2006) as sacreBLEU 2.6's `TER()` with its defaults: tercom tokenizer with
  * no normalisation and punctuation kept, which amounts to lowercasing (sacreBLEU's default is
  * `case_sensitive=False`, signature `case:lc`) and splitting on whitespace. Per segment the
  * fewest edits over the references count, divided by the *average* reference length; corpus TER

@@ -3,7 +3,7 @@
  * deletions, substitutions and block shifts (a shift of any contiguous block counts as one edit)
  * that turn the hypothesis into the reference. Finding the true minimum is NP-hard; Tercom
  * greedily applies the shift that lowers the Levenshtein distance most until none does. This
- * follows sacreBLEU 2.4's `lib_ter.py` step for step (same candidate order, same tie-breaking,
+ * follows sacreBLEU 2.6's `lib_ter.py` step for step (same candidate order, same tie-breaking,
  * same limits) so that scores agree with it and with Tercom on sane input.
  */
 

@@ -1,7 +1,7 @@
 import { codePoints, pyNormalizeSpaces, pyStrip, pySplit } from './pytext.js';
 
 /**
- * BLEU's tokenizers, reproducing sacreBLEU 2.4's `tokenizer_13a.py` + `tokenizer_re.py`,
+ * BLEU's tokenizers, reproducing sacreBLEU 2.6's `tokenizer_13a.py` + `tokenizer_re.py`,
  * `tokenizer_intl.py`, `tokenizer_char.py` and `tokenizer_none.py`. Each returns the tokenized
  * line as one space-joined string, as sacreBLEU does; callers split it with `pySplit`.
  */

@@ -1,7 +1,7 @@
 // A RunStore on a folder of the local disk: the run-folder I/O of the trainer, in Node.
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendTextSync, ensureFolderSync, isAtomicTempName, writeFailure, writeFileAtomicSync } from '../util/atomic.js';
+import { appendTextSync, ensureFolderSync, isAtomicTempName, writeFailure, writeFileAtomicSync } from './node-atomic.js';
 import { UserError, WRITE_ERROR_CODES } from '../util/errors.js';
 import type { RunStore } from './run-store.js';
 

@@ -1,4 +1,6 @@
-// The Node implementation of Platform: the only file of the engine that imports Node built-ins.
+// The Node implementation of Platform (wasm bytes, worker threads, CPU count). Node built-ins are
+// imported only in src/platform (this file, node-files.ts, node-atomic.ts, node-run-store.ts, …),
+// src/cli and src/serve; test/layout.test.ts enforces it.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';

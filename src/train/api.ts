@@ -1,5 +1,5 @@
 // The codec module itself, not data/index.js: that also loads the file readers (node:fs), and this must load in a page.
-import { codecPairFromJSON, codecPairToJSON, type CodecPair } from '../data/codec.js';
+import { codecPairToJSON, type CodecPair } from '../data/codec.js';
 import type { TextPair } from '../data/types.js';
 import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
@@ -7,9 +7,10 @@ import type { RunStore } from '../platform/run-store.js';
 import { backend, Rng } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
-import { RUN_FILES, assertCodecsFitModel, readRunConfig, writeRunConfig, type RunConfig } from './checkpoint.js';
+import { writeRunConfig, type RunConfig } from './checkpoint.js';
 import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
-import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
+import { DEFAULT_MAX_LEN, resolveTrainOptions, type TrainOptions } from './options.js';
+import { resumeRunConfig } from './resume.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
 
@@ -75,8 +76,8 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
  * RUN/config.json, and runs the Trainer. Returns why it stopped and the trained model.
  */
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
-  let options: TrainOptions = { ...TRAIN_DEFAULTS, ...stripUndefined(spec.options ?? {}) };
-  let maxLen = spec.maxLen ?? 250;
+  let options: TrainOptions = resolveTrainOptions(spec.options ?? {});
+  let maxLen = spec.maxLen ?? DEFAULT_MAX_LEN;
   // Opened without creating the folder: a mistake found below (e.g. --max-len) leaves no folder behind.
   let store = await asRunStore(spec.out, { create: false });
   const out = store.location;
@@ -85,28 +86,10 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let codecs: CodecPair;
   if (spec.resume && spec.overwrite) throw new UserError(`${out}: --resume continues the run there and --overwrite replaces it; give one of them`);
   if (spec.resume) {
-    config = readRunConfig(store);
-    codecs = codecPairFromJSON(config.codecs);
-    assertCodecsFitModel(store.pathOf(RUN_FILES.config), config.model, codecs);
-    const saved = (config.training ?? {}) as Record<string, unknown>;
-    // The run's own training options, unless given again (e.g. a higher maxSteps to train longer).
-    options = { ...TRAIN_DEFAULTS, ...savedTrainOptions(saved), ...stripUndefined(spec.options ?? {}) };
-    // The data order and the model's init come from the seed: a resumed run keeps its own.
-    if (typeof saved['seed'] === 'number') {
-      if (spec.options?.seed !== undefined && spec.options.seed !== saved['seed']) {
-        throw new UserError(`${out}: the run was trained with --seed ${saved['seed']}; a resumed run keeps its seed (drop --seed)`);
-      }
-      options.seed = saved['seed'];
-    }
-    if (spec.maxLen === undefined && typeof saved['maxLen'] === 'number') maxLen = saved['maxLen'];
-    for (const [k, v] of Object.entries(spec.model ?? {})) {
-      if (v === undefined) continue;
-      const have = (config.model as unknown as Record<string, unknown>)[k];
-      if (have !== undefined && have !== v) {
-        throw new UserError(`${out}: the saved model has ${k} ${String(have)}, not ${String(v)}; a resumed run keeps its architecture (drop that flag)`);
-      }
-    }
-    config = { ...config, training: { ...saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
+    const resumed = resumeRunConfig(store, { options: spec.options, model: spec.model, maxLen: spec.maxLen });
+    ({ codecs, options } = resumed);
+    maxLen = resumed.maxLen ?? DEFAULT_MAX_LEN;
+    config = { ...resumed.config, training: { ...resumed.saved, ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra } };
   } else {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
     clear = checkNewRunFolder(store, spec.overwrite === true).kind !== 'empty';
@@ -155,18 +138,4 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
       process.off('SIGTERM', onSignal);
     }
   }
-}
-
-/** The TrainOptions fields of a saved config.json `training` block. */
-const TRAIN_OPTION_KEYS = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric']);
-function savedTrainOptions(saved: Record<string, unknown>): Partial<TrainOptions> {
-  const r: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(saved)) if (TRAIN_OPTION_KEYS.has(k) && v !== undefined && v !== null) r[k] = v;
-  return r as Partial<TrainOptions>;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const r: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
-  return r;
 }

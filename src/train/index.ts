@@ -3,7 +3,13 @@
  * translating with it. See docs/training.md.
  */
 export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
-export { TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, type TrainOptions } from './options.js';
+export {
+  TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_LEN, DEFAULT_MAX_EPOCHS, ADAMW_DEFAULT_WEIGHT_DECAY, resolveTrainOptions, type TrainOptions,
+} from './options.js';
+export { createOptimizer, createSchedule } from './optimizers.js';
+export { Validator, type ValidatorInit } from './validator.js';
+export { Checkpointer } from './checkpointer.js';
+export { assertResumable, savedTraining, resumeRunConfig, restoreCheckpoint, truncateLog, type ResumedRun, type RestoredCheckpoint } from './resume.js';
 export { Trainer, EXIT_CODES, type TrainerInit, type TrainResult, type StepInfo, type ValidResult, type StopReason, type GreedyDecoder } from './trainer.js';
 export {
   RUN_FILES, readRunConfig, writeRunConfig, encodeWeights, saveWeights, loadWeights, loadWeightsFromBytes, assertCodecsFitModel, readStoreSafetensors,

@@ -1,6 +1,11 @@
-/** Training options (the `s2s train` flags without the data and model ones). */
+/**
+ * Training options: the one place their defaults live. The trainer, trainRun and the `s2s train`
+ * flags (their FlagSpec defaults) all take them from here. To add an option: add the field to
+ * TrainOptions, its default to TRAIN_DEFAULTS, the flag to src/cli/train.ts (default from here),
+ * and read it where it acts (docs/training.md, "For contributors").
+ */
 export interface TrainOptions {
-  /** Padded tokens per batch (B × max(S, T)); default 2000 unless batchSize is given. */
+  /** Padded tokens per batch (B × max(S, T)); DEFAULT_BATCH_TOKENS unless batchSize is given. */
   batchTokens?: number;
   /** Sentences per batch (caps batchTokens' batches when both are given). */
   batchSize?: number;
@@ -25,7 +30,7 @@ export interface TrainOptions {
   logEvery: number;
   /** Stop after this many validations without improvement (0: never). */
   patience: number;
-  /** Limits (0: none). At least one limit or patience should be set; defaults stop after 10 epochs. */
+  /** Limits (0: none). At least one limit or patience should be set; the CLI stops after DEFAULT_MAX_EPOCHS when none is given. */
   maxSteps: number;
   maxEpochs: number;
   /** Seconds of training (summed over resumed sessions). */
@@ -62,5 +67,47 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   maxNan: 5,
 };
 
+/** Batches hold this many padded tokens when neither batchTokens nor batchSize is given. */
+export const DEFAULT_BATCH_TOKENS = 2000;
+/** Training pairs with more tokens than this on either side are dropped (TrainSpec.maxLen; 0 keeps all). */
+export const DEFAULT_MAX_LEN = 250;
+/** `s2s train` stops after this many epochs when no limit (steps, epochs, time) is given. */
+export const DEFAULT_MAX_EPOCHS = 10;
+/** AdamW's weight decay when weightDecay is 0 (AdamW without decay is Adam). */
+export const ADAMW_DEFAULT_WEIGHT_DECAY = 0.01;
+
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
 export const SCHEDULES = ['constant', 'step', 'noam', 'plateau'] as const;
+
+/** The TrainOptions field names (the ones a saved config.json `training` block may hold). */
+export const TRAIN_OPTION_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric']);
+
+/**
+ * The defaults, overlaid by each layer in turn (later wins; undefined fields are skipped):
+ * e.g. resolveTrainOptions(saved, given) for a resumed run.
+ */
+export function resolveTrainOptions(...layers: readonly Partial<TrainOptions>[]): TrainOptions {
+  let o: TrainOptions = { ...TRAIN_DEFAULTS };
+  for (const layer of layers) o = { ...o, ...definedFields(layer) };
+  return o;
+}
+
+/** The options as the trainer runs them: batches sized by DEFAULT_BATCH_TOKENS when no size is given. */
+export function withBatchDefault(o: TrainOptions): TrainOptions {
+  if (!o.batchTokens && !o.batchSize) o.batchTokens = DEFAULT_BATCH_TOKENS;
+  return o;
+}
+
+/** The TrainOptions fields of a saved config.json `training` block (other keys, nulls and undefineds left out). */
+export function savedTrainOptions(saved: Record<string, unknown>): Partial<TrainOptions> {
+  const r: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(saved)) if (TRAIN_OPTION_KEYS.has(k) && v !== undefined && v !== null) r[k] = v;
+  return r as Partial<TrainOptions>;
+}
+
+/** The fields of `o` that are set (a Partial's undefined fields must not hide a default). */
+export function definedFields<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}

@@ -2,20 +2,18 @@ import type { Seq2Seq } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
 import { yieldToEventLoop } from '../platform/yield.js';
-import {
-  Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, ReduceOnPlateau, clipGradNorm, noGrad, tidy,
-  type LrSchedule, type Optimizer, type Rng, type Tensor,
-} from '../tensor/index.js';
-import { computeMetric, higherIsBetter } from '../metrics/index.js';
+import { clipGradNorm, tidy, ReduceOnPlateau, type LrSchedule, type Optimizer, type Rng, type Tensor } from '../tensor/index.js';
 import { ProgressBar } from '../util/progress.js';
 import { makeBatch, planEpoch, type Example, type IdBatch } from './batching.js';
-import {
-  RUN_FILES, encodeOptimizerState, encodeTrainState, encodeWeights, hasTrainState, loadOptimizerState, loadWeights, readTrainState,
-  type TrainState,
-} from './checkpoint.js';
-import { commitCheckpoint, manifestEntry, recoverCheckpoint, type CheckpointManifest } from './checkpoint-manifest.js';
-import { TRAIN_DEFAULTS, type TrainOptions } from './options.js';
-import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
+import { RUN_FILES, readTrainState, type TrainState } from './checkpoint.js';
+import { Checkpointer } from './checkpointer.js';
+import { createOptimizer, createSchedule, criterionHigherIsBetter, criterionOf } from './optimizers.js';
+import { resolveTrainOptions, withBatchDefault, type TrainOptions } from './options.js';
+import { restoreCheckpoint, truncateLog } from './resume.js';
+import { freshTrainState } from './train-state.js';
+import { Validator, type GreedyDecoder, type ValidResult } from './validator.js';
+
+export type { GreedyDecoder, ValidResult } from './validator.js';
 
 /** Why a run ended; exit codes follow the shell's conventions for signals. */
 export type StopReason = 'max-steps' | 'max-epochs' | 'max-time' | 'early-stop' | 'SIGINT' | 'SIGTERM' | 'nan' | 'no-data';
@@ -34,19 +32,6 @@ export interface StepInfo {
   skipped: boolean;
 }
 
-export interface ValidResult {
-  step: number;
-  loss: number;
-  ppl: number;
-  /** Exact match (0–100) of greedy decodes against the references, when decoding ran. */
-  exact?: number;
-  /** The --metric score, when set. */
-  metric?: number;
-  /** The early-stopping criterion's value and whether it was the best so far. */
-  score: number;
-  best: boolean;
-}
-
 export interface TrainResult {
   reason: StopReason;
   exitCode: number;
@@ -56,9 +41,6 @@ export interface TrainResult {
   bestStep: number;
   lastValid: ValidResult | null;
 }
-
-/** Greedy decoding of source id sequences → target id sequences (provided by the caller, see translator.ts). */
-export type GreedyDecoder = (model: Seq2Seq, sources: number[][], maxLen: number) => number[][];
 
 export interface TrainerInit {
   model: Seq2Seq;
@@ -84,13 +66,12 @@ export interface TrainerInit {
   onValid?: (v: ValidResult) => void;
 }
 
-const LN2 = Math.log(2);
-void LN2;
-
 /**
  * The training loop: token-budget batches in a seeded order, teacher forcing through model.loss,
  * each step in one tidy scope (forward, backward, clip, optimizer step), validation with early
- * stopping, atomic checkpoints, exact resume, clean stop on SIGINT/SIGTERM (see requestStop).
+ * stopping, progress, non-finite losses, a clean stop on SIGINT/SIGTERM (see requestStop). Its
+ * parts live beside it: options.ts (defaults), optimizers.ts, validator.ts, checkpointer.ts
+ * (what is saved when), resume.ts (restoring a run), train-state.ts (the state file).
  */
 export class Trainer {
   readonly model: Seq2Seq;
@@ -98,25 +79,26 @@ export class Trainer {
   /** The run folder (or the store's location), for messages. */
   readonly runDir: string;
   private store: RunStore | null;
-  /** The last committed checkpoint's manifest (null before the first, or for a resumed run written before manifests). */
-  private manifest: CheckpointManifest | null = null;
-  /** Best weights encoded at a validation, committed with the checkpoint of the same step. */
-  private pendingBest: Uint8Array[] | null = null;
+  private checkpoints: Checkpointer | null = null;
   private readonly rng: Rng;
   private readonly train: Example[];
-  private readonly valid: Example[];
   private readonly init: TrainerInit;
   private readonly params: [string, Tensor][];
+  private readonly paramNames: string[];
   readonly optimizer: Optimizer;
   readonly schedule: LrSchedule;
+  private readonly validator: Validator;
   private state: TrainState;
   private stopRequest: 'SIGINT' | 'SIGTERM' | null = null;
   private readonly criterion: string;
+  private readonly higherIsBetter: boolean;
   private readonly bar: ProgressBar;
   private sessionStart = 0;
   private elapsedBase = 0;
   /** Steps since the last `train` log line (saved with the state); t0 and tokensForRate only time the tokens/s. */
   private window = { loss: 0, tokens: 0, steps: 0, t0: 0, tokensForRate: 0 };
+  /** Target tokens per second since the last `train` log line (progress bar and log). */
+  private rate = 0;
 
   constructor(init: TrainerInit) {
     this.init = init;
@@ -126,40 +108,17 @@ export class Trainer {
     this.store = init.store ?? null;
     this.runDir = init.store?.location ?? init.runDir!;
     this.train = init.train;
-    this.valid = init.valid;
-    this.options = { ...TRAIN_DEFAULTS, ...stripUndefined(init.options) };
+    this.options = withBatchDefault(resolveTrainOptions(init.options));
     const o = this.options;
-    if (!o.batchTokens && !o.batchSize) o.batchTokens = 2000;
     this.params = this.model.namedParameters();
-    const tensors = this.params.map(([, t]) => t);
-    switch (o.optim) {
-      case 'adam': this.optimizer = new Adam(tensors, { lr: o.lr, weightDecay: o.weightDecay }); break;
-      case 'adamw': this.optimizer = new AdamW(tensors, { lr: o.lr, weightDecay: o.weightDecay || 0.01 }); break;
-      case 'sgd': this.optimizer = new SGD(tensors, { lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay }); break;
-      default: throw new UserError(`train: optim must be one of adam|adamw|sgd, got '${String(o.optim)}'`);
-    }
-    this.criterion = o.metric ? o.metric : 'loss';
-    switch (o.schedule) {
-      case 'constant': this.schedule = new ConstantLr(o.lr); break;
-      case 'step': this.schedule = new StepDecay({ lr: o.lr, stepSize: o.decaySteps, gamma: o.decay }); break;
-      case 'noam': this.schedule = new WarmupInverseSqrt({ lr: o.lr, warmup: o.warmup }); break;
-      case 'plateau': this.schedule = new ReduceOnPlateau({ lr: o.lr, factor: o.decay, patience: o.schedulePatience, mode: this.higherIsBetter() ? 'max' : 'min' }); break;
-      default: throw new UserError(`train: schedule must be one of constant|step|noam|plateau, got '${String(o.schedule)}'`);
-    }
-    this.state = this.freshState();
+    this.paramNames = this.params.map(([n]) => n);
+    this.optimizer = createOptimizer(this.params.map(([, t]) => t), o);
+    this.criterion = criterionOf(o);
+    this.higherIsBetter = criterionHigherIsBetter(this.criterion);
+    this.schedule = createSchedule(o, this.higherIsBetter);
+    this.validator = new Validator({ model: this.model, valid: init.valid, validRefs: init.validRefs, tgtDecode: init.tgtDecode, greedy: init.greedy, options: o });
+    this.state = freshTrainState(this.rng, o, this.schedule, this.criterion);
     this.bar = new ProgressBar({ label: 'train', enabled: init.progress });
-  }
-
-  private higherIsBetter(): boolean {
-    return this.criterion === 'loss' ? false : higherIsBetter(this.criterion);
-  }
-
-  private freshState(): TrainState {
-    return {
-      format: 's2s-train-state', version: 1, step: 0, epoch: 0, batchInEpoch: 0, rng: this.rng.getState(),
-      optimizer: { kind: this.options.optim, step: 0, lr: this.options.lr }, schedule: this.schedule.state(),
-      best: { score: null, step: 0, criterion: this.criterion }, badValidations: 0, nanStreak: 0, tokens: 0, elapsed: 0, lastValidStep: -1, logWindow: { loss: 0, tokens: 0, steps: 0 }, stopped: null,
-    };
   }
 
   /** Asks the loop to save and stop after the current step (the CLI's SIGINT/SIGTERM handlers call this). */
@@ -176,71 +135,20 @@ export class Trainer {
     else this.bar.log(message);
   }
 
-  private get files(): RunStore {
-    if (!this.store) throw new Error('Trainer: the run store is opened by run()');
-    return this.store;
-  }
-
-  private log(entry: Record<string, unknown>): void {
-    try {
-      this.files.append(RUN_FILES.log, JSON.stringify(entry) + '\n');
-    } catch (e) {
-      throw this.writeFailed(e, `appending to ${RUN_FILES.log}`);
-    }
-  }
-
-  /** A failed write (full disk, …) as one line that says what is kept and how to go on. */
-  private writeFailed(e: unknown, what: string): unknown {
-    if (!(e instanceof WriteError)) return e;
-    const reason = WRITE_ERROR_CODES[e.code] ?? e.code;
-    const fix = e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'EFBIG' ? 'free space' : "fix the folder's permissions";
-    const how = this.manifest
-      ? `the last complete checkpoint (step ${this.manifest.step}) is kept; ${fix} and continue with: s2s train --out ${this.runDir} --resume`
-      : `no checkpoint was saved yet; ${fix} and start again with --overwrite`;
-    return new UserError(`${this.runDir}: ${reason} (${e.code}) while ${what}; ${how}`);
+  private get files(): Checkpointer {
+    if (!this.checkpoints) throw new Error('Trainer: the run store is opened by run()');
+    return this.checkpoints;
   }
 
   private elapsed(): number {
     return this.elapsedBase + (performance.now() - this.sessionStart) / 1000;
   }
 
-  /**
-   * Restores the last complete checkpoint (finishing or dropping a save a kill interrupted, see
-   * checkpoint-manifest.ts); log lines past it are dropped.
-   */
+  /** Continues from the last complete checkpoint (see resume.ts); log lines past it are dropped. */
   private restore(): void {
-    const store = this.files;
-    const dir = this.runDir;
-    const finished: string[] = [];
-    const dropped: string[] = [];
-    this.manifest = recoverCheckpoint(store, (action, name) => (action === 'finished-rename' ? finished : dropped).push(name));
-    if (finished.length > 0) this.say(`note: finished the interrupted save of the step ${this.manifest!.step} checkpoint (${finished.join(', ')})`);
-    if (dropped.length > 0) this.say(`note: dropped an unfinished checkpoint save (${dropped.join(', ')}); resuming from the last complete one`);
-    if (!hasTrainState(store)) throw new UserError(`${dir}: nothing to resume (no ${RUN_FILES.state} + ${RUN_FILES.stateTensors} + ${RUN_FILES.model}); drop --resume to start a new run`);
-    const s = readTrainState(store);
-    if (this.manifest && this.manifest.step !== s.step) {
-      throw new UserError(`${store.pathOf(RUN_FILES.state)}: step ${s.step}, but ${RUN_FILES.manifest} names step ${this.manifest.step}; the checkpoint's files do not belong together`);
-    }
-    if (s.optimizer.kind !== this.options.optim) {
-      throw new UserError(`${dir}: the run was trained with --optim ${s.optimizer.kind}; resume with the same optimizer`);
-    }
-    const weightsMeta = loadWeights(store, RUN_FILES.model, this.model);
-    const slotsMeta = loadOptimizerState(store, s, this.optimizer, this.params.map(([n]) => n));
-    if (!this.manifest) {
-      // A run written before checkpoint.json: the step in each safetensors file's metadata must match the state's.
-      for (const [name, meta] of [[RUN_FILES.model, weightsMeta], [RUN_FILES.stateTensors, slotsMeta]] as const) {
-        if (meta['step'] !== undefined && meta['step'] !== String(s.step)) {
-          throw new UserError(`${store.pathOf(name)}: saved at step ${meta['step']}, but ${RUN_FILES.state} is at step ${s.step} (a save was interrupted); the run cannot resume exactly`);
-        }
-      }
-      // Carry the legacy files into the first manifest this session writes.
-      const files: CheckpointManifest['files'] = {};
-      for (const name of [RUN_FILES.model, RUN_FILES.state, RUN_FILES.stateTensors, RUN_FILES.best]) {
-        const b = store.read(name);
-        if (b) files[name] = manifestEntry([b]);
-      }
-      this.manifest = { format: 's2s-checkpoint', version: 1, step: s.step, files };
-    }
+    const store = this.files.store;
+    const { state: s, manifest } = restoreCheckpoint(store, this.model, this.optimizer, this.paramNames, this.options.optim, (m) => this.say(m));
+    this.files.manifest = manifest;
     this.schedule.loadState(s.schedule);
     this.rng.setState(s.rng);
     this.state = { ...s, stopped: null, best: { ...s.best, criterion: this.criterion }, lastValidStep: s.lastValidStep ?? -1 };
@@ -251,47 +159,23 @@ export class Trainer {
       this.state.best = { score: null, step: 0, criterion: this.criterion };
       this.state.badValidations = 0;
     }
-    const log = store.readText(RUN_FILES.log);
-    if (log !== null) {
-      const kept = log.split('\n').filter((line) => {
-        if (line.trim() === '') return false;
-        try {
-          const e = JSON.parse(line) as { step?: number };
-          return typeof e.step !== 'number' || e.step <= s.step;
-        } catch {
-          return false; // a line a kill cut short
-        }
-      });
-      store.writeAtomic(RUN_FILES.log, kept.map((l) => l + '\n').join(''));
-    }
+    truncateLog(store, s.step);
   }
 
   /**
    * Saves the latest weights and the resume point (and best weights chosen at this step) as one
-   * checkpoint (see checkpoint-manifest.ts). A full disk keeps the previous checkpoint whole.
+   * checkpoint (see checkpointer.ts). A full disk keeps the previous checkpoint whole.
    */
   save(): void {
     this.state.rng = this.rng.getState();
     this.state.schedule = this.schedule.state();
     this.state.elapsed = this.elapsed();
     this.state.logWindow = { loss: this.window.loss, tokens: this.window.tokens, steps: this.window.steps };
-    const step = this.state.step;
-    const files: [string, Uint8Array[]][] = [
-      [RUN_FILES.model, encodeWeights(this.model, { step: String(step) })],
-      [RUN_FILES.stateTensors, encodeOptimizerState(step, this.optimizer, this.params.map(([n]) => n))],
-      [RUN_FILES.state, [new TextEncoder().encode(encodeTrainState(this.state, this.optimizer))]],
-    ];
-    if (this.pendingBest) files.push([RUN_FILES.best, this.pendingBest]);
-    this.pendingBest = null;
-    this.commit(step, files);
+    this.files.save(this.model, this.optimizer, this.paramNames, this.state);
   }
 
-  private commit(step: number, files: [string, Uint8Array[]][]): void {
-    try {
-      this.manifest = commitCheckpoint(this.files, step, files, this.manifest);
-    } catch (e) {
-      throw this.writeFailed(e, `saving the checkpoint of step ${step}`);
-    }
+  private log(entry: Record<string, unknown>): void {
+    this.files.log(entry);
   }
 
   /** The loss of one batch (a seam for tests that need a non-finite loss). */
@@ -318,59 +202,20 @@ export class Trainer {
     });
   }
 
-  /** Validation loss/perplexity, exact match and --metric on greedy decodes. */
+  /** Validation loss/perplexity, exact match and --metric on greedy decodes (see validator.ts). */
   validate(): ValidResult {
-    const o = this.options;
-    this.model.eval();
-    try {
-      let lossSum = 0;
-      let tokSum = 0;
-      const plan = planEpoch(this.valid, { batchTokens: o.batchTokens, batchSize: o.batchSize, shuffle: false }, 0, 0);
-      noGrad(() => {
-        for (const idx of plan) {
-          tidy(() => {
-            const { loss, tokens } = this.model.loss(makeBatch(this.valid, idx), { smoothing: 0 });
-            lossSum += loss.item() * tokens;
-            tokSum += tokens;
-          });
-        }
-      });
-      const loss = tokSum > 0 ? lossSum / tokSum : NaN;
-      const result: ValidResult = { step: this.state.step, loss, ppl: Math.exp(loss), score: loss, best: false };
-      const n = Math.min(o.validDecode, this.valid.length);
-      if (n > 0 && this.init.greedy) {
-        const sample = this.valid.slice(0, n);
-        const maxLen = Math.max(...sample.map((e) => e.tgt.length)) * 2 + 10;
-        const hyps = this.init.greedy(this.model, sample.map((e) => e.src), maxLen);
-        let same = 0;
-        hyps.forEach((h, i) => {
-          const ref = sample[i]!.tgt;
-          if (h.length === ref.length && h.every((x, k) => x === ref[k])) same++;
-        });
-        result.exact = (100 * same) / n;
-        if (o.metric && this.init.tgtDecode) {
-          const refs = this.init.validRefs ? this.init.validRefs.slice(0, n) : sample.map((e) => this.init.tgtDecode!(e.tgt));
-          result.metric = computeMetric(o.metric, hyps.map((h) => this.init.tgtDecode!(h)), refs.map((r) => [r])).score;
-        }
-      }
-      if (o.metric) {
-        if (result.metric === undefined) throw new Error('train: --metric needs greedy decoding and a target codec');
-        result.score = result.metric;
-      }
-      return result;
-    } finally {
-      this.model.train();
-    }
+    return this.validator.run(this.state.step);
   }
 
+  /** Early stopping, the plateau schedule, the log line and the checkpoint after a validation; true: stop. */
   private afterValidation(v: ValidResult): boolean {
     const s = this.state;
-    const better = s.best.score === null || (this.higherIsBetter() ? v.score > s.best.score : v.score < s.best.score);
+    const better = s.best.score === null || (this.higherIsBetter ? v.score > s.best.score : v.score < s.best.score);
     if (better) {
       s.best = { score: v.score, step: s.step, criterion: this.criterion };
       s.badValidations = 0;
       v.best = true;
-      this.pendingBest = encodeWeights(this.model, { step: String(s.step), [this.criterion]: String(v.score) });
+      this.files.markBest(this.model, { step: String(s.step), [this.criterion]: String(v.score) });
     } else {
       s.badValidations++;
     }
@@ -403,10 +248,47 @@ export class Trainer {
     return f.length ? Math.max(...f) : null;
   }
 
+  /** A step's bookkeeping: the NaN streak, the log window, the progress bar and the `train` log line. True: too many non-finite losses in a row. */
+  private afterStep(r: { loss: number; tokens: number; gradNorm: number; skipped: boolean }, planLength: number): boolean {
+    const o = this.options;
+    const s = this.state;
+    const window = this.window;
+    this.init.onStep?.({ step: s.step, epoch: s.epoch, loss: r.loss, tokens: r.tokens, lr: this.optimizer.lr, gradNorm: r.gradNorm, skipped: r.skipped });
+    if (r.skipped) {
+      s.nanStreak++;
+      this.log({ type: 'nan', step: s.step, epoch: s.epoch, loss: String(r.loss), grad_norm: String(r.gradNorm), streak: s.nanStreak });
+      this.say(`step ${s.step}: non-finite ${Number.isFinite(r.loss) ? 'gradient norm' : 'loss'} (${Number.isFinite(r.loss) ? r.gradNorm : r.loss}); update skipped (${s.nanStreak}/${o.maxNan} in a row)`);
+      if (s.nanStreak >= o.maxNan) return true;
+    } else {
+      s.nanStreak = 0;
+      s.tokens += r.tokens;
+      window.loss += r.loss * r.tokens;
+      window.tokens += r.tokens;
+      window.steps++;
+    }
+    window.tokensForRate += r.tokens;
+    const now = performance.now();
+    if (now - window.t0 > 0) this.rate = (window.tokensForRate * 1000) / (now - window.t0);
+    const rate = this.rate;
+    const avg = window.tokens > 0 ? window.loss / window.tokens : NaN;
+    this.bar.update(this.fraction(planLength), {
+      step: String(s.step), ep: String(s.epoch + 1), loss: avg, ppl: Math.exp(avg), 'tok/s': rate, lr: this.optimizer.lr,
+    });
+    if (o.logEvery > 0 && s.step % o.logEvery === 0 && window.steps > 0) {
+      this.log({
+        type: 'train', step: s.step, epoch: s.epoch, loss: round(avg), ppl: round(Math.exp(avg)), lr: this.optimizer.lr,
+        grad_norm: round(r.gradNorm), tok_per_s: Math.round(rate), tokens: s.tokens, elapsed: round(this.elapsed()),
+      });
+      Object.assign(window, { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 });
+    }
+    return false;
+  }
+
   /** Runs until a limit, early stopping, a signal or too many non-finite losses. */
   async run(): Promise<TrainResult> {
     const o = this.options;
     this.store ??= await asRunStore(this.init.runDir!);
+    this.checkpoints = new Checkpointer(this.store, this.runDir);
     this.store.removeStaleTemps();
     if (this.init.resume) this.restore();
     else this.store.writeAtomic(RUN_FILES.log, '');
@@ -417,13 +299,12 @@ export class Trainer {
     const batching = { batchTokens: o.batchTokens, batchSize: o.batchSize, shuffle: true };
     let plan = planEpoch(this.train, batching, o.seed, this.state.epoch);
     let lastValid: ValidResult | null = null;
-    const window = this.window;
-    window.t0 = performance.now();
-    window.tokensForRate = 0;
-    let rate = 0;
+    this.window.t0 = performance.now();
+    this.window.tokensForRate = 0;
+    this.rate = 0;
     const s = this.state;
     // Never validate a step twice (a resumed run that already validated its last step).
-    const due = (): boolean => this.valid.length > 0 && s.lastValidStep !== s.step;
+    const due = (): boolean => this.validator.size > 0 && s.lastValidStep !== s.step;
     let reason: StopReason | null = null;
     this.say(`training ${this.model.parameterCount().toLocaleString('en-US')} parameters on ${this.train.length} examples (${plan.length} batches/epoch); run folder ${this.runDir}`
       + (this.init.resume ? `; resumed at step ${s.step}, epoch ${s.epoch + 1}` : ''));
@@ -446,33 +327,7 @@ export class Trainer {
       s.step++;
       if (!(this.schedule instanceof ReduceOnPlateau)) this.optimizer.lr = this.schedule.lrAt(s.step);
       const r = this.trainStep(batch);
-      this.init.onStep?.({ step: s.step, epoch: s.epoch, loss: r.loss, tokens: r.tokens, lr: this.optimizer.lr, gradNorm: r.gradNorm, skipped: r.skipped });
-      if (r.skipped) {
-        s.nanStreak++;
-        this.log({ type: 'nan', step: s.step, epoch: s.epoch, loss: String(r.loss), grad_norm: String(r.gradNorm), streak: s.nanStreak });
-        this.say(`step ${s.step}: non-finite ${Number.isFinite(r.loss) ? 'gradient norm' : 'loss'} (${Number.isFinite(r.loss) ? r.gradNorm : r.loss}); update skipped (${s.nanStreak}/${o.maxNan} in a row)`);
-        if (s.nanStreak >= o.maxNan) { reason = 'nan'; break; }
-      } else {
-        s.nanStreak = 0;
-        s.tokens += r.tokens;
-        window.loss += r.loss * r.tokens;
-        window.tokens += r.tokens;
-        window.steps++;
-      }
-      window.tokensForRate += r.tokens;
-      const now = performance.now();
-      if (now - window.t0 > 0) rate = (window.tokensForRate * 1000) / (now - window.t0);
-      const avg = window.tokens > 0 ? window.loss / window.tokens : NaN;
-      this.bar.update(this.fraction(plan.length), {
-        step: String(s.step), ep: String(s.epoch + 1), loss: avg, ppl: Math.exp(avg), 'tok/s': rate, lr: this.optimizer.lr,
-      });
-      if (o.logEvery > 0 && s.step % o.logEvery === 0 && window.steps > 0) {
-        this.log({
-          type: 'train', step: s.step, epoch: s.epoch, loss: round(avg), ppl: round(Math.exp(avg)), lr: this.optimizer.lr,
-          grad_norm: round(r.gradNorm), tok_per_s: Math.round(rate), tokens: s.tokens, elapsed: round(this.elapsed()),
-        });
-        Object.assign(window, { loss: 0, tokens: 0, steps: 0, t0: performance.now(), tokensForRate: 0 });
-      }
+      if (this.afterStep(r, plan.length)) { reason = 'nan'; break; }
       if (o.validEvery > 0 && s.step % o.validEvery === 0 && due()) {
         lastValid = this.validate();
         s.lastValidStep = s.step;
@@ -503,8 +358,7 @@ export class Trainer {
     this.log({ type: 'end', step: s.step, epoch: s.epoch, reason, best_step: s.best.step, best: s.best.score, elapsed: round(this.elapsed()) });
     if (reason !== 'nan' && reason !== 'no-data') {
       // Rewrite only the JSON: the weights and slots written just before belong to this same step.
-      const json = JSON.stringify({ ...readTrainState(this.files), stopped: reason }, null, 2) + '\n';
-      this.commit(s.step, [[RUN_FILES.state, [new TextEncoder().encode(json)]]]);
+      this.files.saveStateJson(s.step, JSON.stringify({ ...readTrainState(this.files.store), stopped: reason }, null, 2) + '\n');
     }
     return { reason, exitCode: EXIT_CODES[reason], step: s.step, epoch: s.epoch, bestScore: s.best.score, bestStep: s.best.step, lastValid };
   }
@@ -512,10 +366,4 @@ export class Trainer {
 
 function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : x;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const r: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
-  return r;
 }

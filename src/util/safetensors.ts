@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { fileErrorReason, UserError } from './errors.js';
-import { writeFileAtomicSync } from './atomic.js';
-import { decodeSafetensors, type SafeDType, type SafetensorsFile } from './safetensors-decode.js';
-import { encodeSafetensors } from './safetensors-encode.js';
+import type { SafeDType } from './safetensors-decode.js';
 
 export { encodeSafetensors } from './safetensors-encode.js';
 
@@ -27,22 +23,4 @@ export {
 /** What a writer accepts: a name and any float32 or int32 array with its shape. */
 export type SafeTensorInput = { shape: readonly number[]; data: Float32Array | Int32Array; dtype?: SafeDType };
 
-/** Writes a safetensors file atomically (temp file + fsync + rename). */
-export function writeSafetensors(path: string, tensors: Iterable<[string, SafeTensorInput]>, metadata: Record<string, string> = {}): void {
-  writeFileAtomicSync(path, encodeSafetensors(tensors, metadata));
-}
-
-/** Reads a safetensors file; a missing or malformed file is a UserError naming it. */
-export function readSafetensors(path: string): SafetensorsFile {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UserError(`${path}: cannot read the weights file (${fileErrorReason(e)}); check the path and its permissions`);
-  }
-  try {
-    return decodeSafetensors(bytes);
-  } catch (e) {
-    throw new UserError(`${path}: not a valid safetensors file (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
+// Reading and writing files of this format: src/platform/node-safetensors.ts.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from '../../src/util/atomic.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../../src/platform/node-atomic.js';
 
 test('atomic write replaces the file and leaves no temp files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 's2s-atomic-'));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, writeSafetensors } from '../../src/util/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../../src/util/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../../src/platform/node-safetensors.js';
 import { UserError } from '../../src/util/errors.js';
 
 test('safetensors: round trip keeps names, shapes, dtypes, values and metadata', () => {

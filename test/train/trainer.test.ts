@@ -8,7 +8,7 @@ import { buildCodecs } from '../../src/data/index.js';
 import { buildModel } from '../../src/models/index.js';
 import { mulScalar, Rng, type Tensor } from '../../src/tensor/index.js';
 import { encodePairs, loadRun, trainRun, Trainer, greedyIds, RUN_FILES, type IdBatch, type StepInfo } from '../../src/train/index.js';
-import { readSafetensors } from '../../src/util/safetensors.js';
+import { readSafetensors } from '../../src/platform/node-safetensors.js';
 import { copyPairs, tempDir, TINY_MODEL } from './helpers.js';
 
 const pairs = copyPairs(240, 11);

@@ -1,17 +1,7 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileErrorReason, UserError } from '../../util/errors.js';
+import { joinPath as join, listFolder, pathKind } from '../../platform/node-files.js';
+import { UserError } from '../../util/errors.js';
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { readMo } from './mo.js';
-import { readPo } from './po.js';
-
-async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
+import { readMo, readPo } from './files.js';
 
 const CATALOG = /\.(mo|po|gmo)$/i;
 
@@ -21,22 +11,13 @@ const CATALOG = /\.(mo|po|gmo)$/i;
  * folder (PATH/LC_MESSAGES); or a folder holding catalogs directly.
  */
 export async function findCatalogs(path: string, lang?: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UserError(`${path}: no such file or folder (gettext input); check the path`);
-  }
-  if (info.isFile()) return [path];
+  const kind = await pathKind(path);
+  if (kind === 'missing') throw new UserError(`${path}: no such file or folder (gettext input); check the path`);
+  if (kind === 'file') return [path];
   const candidates = [lang ? join(path, lang, 'LC_MESSAGES') : undefined, join(path, 'LC_MESSAGES'), path];
   for (const dir of candidates) {
-    if (!dir || !(await isDir(dir))) continue;
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      throw new UserError(`${dir}: cannot list the folder (${fileErrorReason(err)}); check its permissions`);
-    }
+    if (!dir || (await pathKind(dir)) !== 'folder') continue;
+    const names = await listFolder(dir);
     const files = names.filter((f) => CATALOG.test(f)).sort();
     if (files.length > 0) return files.map((f) => join(dir, f));
   }

@@ -1,19 +1,17 @@
 import { UserError } from '../../util/errors.js';
 import type { ReadOptions, SourcedPair } from '../types.js';
 import { readGettext } from './gettext.js';
-import { readJsonl } from './jsonl.js';
-import { readParallel } from './parallel.js';
-import { readTsv } from './tsv.js';
+import { readJsonl, readParallel, readTsv } from './files.js';
 
-export { readTsv } from './tsv.js';
-export { parseTsvText } from './tsv-text.js';
-export { readJsonl } from './jsonl.js';
-export { readParallel } from './parallel.js';
-export { readPo, unquotePo } from './po.js';
-export { readMo, parseMo, type MoEntry } from './mo.js';
+export { readTsv, readJsonl, readParallel, readPo, readMo, readLines, assertReadableFile } from './files.js';
+export { parseTsv } from './tsv.js';
+export { parseJsonl } from './jsonl.js';
+export { parseParallel } from './parallel.js';
+export { parsePo, unquotePo } from './po.js';
+export { parseMo, moPairs, type MoEntry } from './mo.js';
 export { readGettext, findCatalogs } from './gettext.js';
 export { LineSplitter, splitLines, linesOfBytes } from './split-lines.js';
-export { readLines, linesOfStream } from './lines.js';
+export { linesOfStream } from './lines.js';
 
 /** Which reader to use, by the shape of the spec (mirrors the `s2s prepare` input flags). */
 export type PairSpec = { tsv: string } | { src: string; tgt: string } | { jsonl: string } | { gettext: string; lang?: string };

@@ -1,11 +1,10 @@
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { assertReadableFile, badLine, readLines, SKIP_HINT } from './lines.js';
+import { badLine, SKIP_HINT } from './lines.js';
 
-/** Reads one `{"src": "...", "tgt": "..."}` object a line; other keys are ignored. Blank lines are skipped. */
-export async function* readJsonl(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
-  await assertReadableFile(file, 'JSONL input');
+/** Parses one `{"src": "...", "tgt": "..."}` object a line; other keys are ignored. Blank lines are skipped. `file` names the source in messages. */
+export async function* parseJsonl(lines: AsyncIterable<string> | Iterable<string>, file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
   let lineNo = 0;
-  for await (const text of readLines(file)) {
+  for await (const text of lines) {
     lineNo++;
     if (text.trim() === '') continue;
     let value: unknown;

@@ -1,36 +1,16 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { fileErrorReason, UserError } from '../../util/errors.js';
 import { linesOfBytes } from './split-lines.js';
 import type { ReadOptions, ReadStats } from '../types.js';
 
-/** Throws a UserError unless `file` is an existing regular file (streams report this too late). */
-export async function assertReadableFile(file: string, what: string): Promise<void> {
-  let isFile = false;
-  try {
-    isFile = (await stat(file)).isFile();
-  } catch (err) {
-    throw new UserError(`${file}: ${fileErrorReason(err)} (${what}); check the path`);
-  }
-  if (!isFile) throw new UserError(`${file}: is not a file (${what}); give a file path`);
-}
-
-/**
- * Yields the lines of a UTF-8 text file one at a time, without reading it whole. Lines end at LF
- * or CRLF (a lone CR is content; see LineSplitter); a leading byte-order mark is dropped. A read
- * error (permission denied, an I/O error) is a UserError naming the file.
- */
-export function readLines(file: string): AsyncGenerator<string> {
-  // Opened on the first next(), not now: a generator that is never started holds no file.
-  return linesOfBytes(() => createReadStream(file, { highWaterMark: 1 << 16 }), readError(file));
-}
+// Pure: the readers' shared line handling. Opening files is files.ts's job (through src/platform).
 
 /** The lines of a byte stream (stdin, a file stream); `label` names it in a read error. */
 export function linesOfStream(stream: AsyncIterable<Uint8Array | string>, label: string): AsyncGenerator<string> {
   return linesOfBytes(stream, readError(label));
 }
 
-function readError(label: string): (err: unknown) => UserError {
+/** The UserError a failed read of `label` becomes. */
+export function readError(label: string): (err: unknown) => UserError {
   return (err) => new UserError(`${label}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
 }
 

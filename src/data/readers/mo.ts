@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { TextDecoder } from 'node:util';
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { fileErrorReason, UserError } from '../../util/errors.js';
 import { badLine } from './lines.js';
 
 const MO_MAGIC = 0x950412de;
@@ -17,7 +14,7 @@ export interface MoEntry {
 }
 
 /** Picks a decoder for the catalog's declared charset (UTF-8 when it names none we know). */
-function decoderFor(header: string): TextDecoder {
+function decoderFor(header: string): InstanceType<typeof TextDecoder> {
   const m = /charset=([^\s;]+)/i.exec(header);
   try {
     if (m) return new TextDecoder(m[1]!);
@@ -130,14 +127,11 @@ function readSysdepStrings(bytes: Uint8Array, u32: (at: number) => number, ids: 
   }
 }
 
-/** Reads a .mo file as msgid → msgstr pairs (and msgid_plural → msgstr[1]); skips the header and untranslated strings. */
-export async function* readMo(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new UserError(`${file}: cannot read (${fileErrorReason(err)}); check the file and its permissions`);
-  }
+/**
+ * A .mo catalog's bytes as msgid → msgstr pairs (and msgid_plural → msgstr[1]); skips the header
+ * and untranslated strings. `file` names it (readMo in files.ts reads a file).
+ */
+export function* moPairs(bytes: Uint8Array, file: string, options: ReadOptions = {}): Generator<SourcedPair> {
   let entries: MoEntry[];
   try {
     entries = parseMo(bytes);

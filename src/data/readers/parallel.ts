@@ -1,16 +1,15 @@
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { assertReadableFile, badLine, readLines } from './lines.js';
+import { badLine } from './lines.js';
 
 /**
- * Reads two line-aligned plain-text files (line i of `srcFile` translates to line i of `tgtFile`).
+ * Pairs two line-aligned texts (line i of `srcFile` translates to line i of `tgtFile`); the lines
+ * come from any source (readParallel in files.ts opens two files), the names label messages.
  * Blank lines are kept: they hold alignment. If one file is longer, that is an error at the first
  * unmatched line; with `skipBadLines` the extra lines are counted as bad and dropped.
  */
-export async function* readParallel(srcFile: string, tgtFile: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
-  await assertReadableFile(srcFile, 'source side');
-  await assertReadableFile(tgtFile, 'target side');
-  const srcLines = readLines(srcFile);
-  const tgtLines = readLines(tgtFile);
+export async function* parseParallel(
+  srcLines: AsyncGenerator<string>, tgtLines: AsyncGenerator<string>, srcFile: string, tgtFile: string, options: ReadOptions = {},
+): AsyncGenerator<SourcedPair> {
   let lineNo = 0;
   try {
     for (;;) {

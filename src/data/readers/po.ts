@@ -1,5 +1,5 @@
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { badLine, readLines } from './lines.js';
+import { badLine } from './lines.js';
 
 /** One catalog entry as parsed from a .po file, before we decide whether it is a usable pair. */
 interface PoEntry {
@@ -64,10 +64,10 @@ function* entryPairs(e: PoEntry, file: string): Generator<SourcedPair> {
 const KEYWORD = /^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(".*)$/s;
 
 /**
- * Streams a gettext .po catalog (UTF-8) as msgid → msgstr pairs. Obsolete (`#~`) entries are
+ * Parses a gettext .po catalog's lines (UTF-8; readPo in files.ts opens a file) as msgid → msgstr pairs. Obsolete (`#~`) entries are
  * ignored; `#, fuzzy` entries, untranslated entries and the header are skipped.
  */
-export async function* readPo(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
+export async function* parsePo(lines: AsyncIterable<string> | Iterable<string>, file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
   let e = freshEntry();
   let lineNo = 0;
   const flush = function* (): Generator<SourcedPair> {
@@ -77,7 +77,7 @@ export async function* readPo(file: string, options: ReadOptions = {}): AsyncGen
     }
     e = freshEntry();
   };
-  for await (const raw of readLines(file)) {
+  for await (const raw of lines) {
     lineNo++;
     const text = raw.trim();
     if (text === '') {

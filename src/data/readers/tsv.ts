@@ -1,14 +1,15 @@
 import type { ReadOptions, SourcedPair } from '../types.js';
-import { assertReadableFile, badLine, readLines, SKIP_HINT } from './lines.js';
+import { badLine, SKIP_HINT } from './lines.js';
 
 /**
  * Reads `source<TAB>target` lines. Blank lines are skipped silently (a trailing newline or two is
- * common); any other line must hold exactly one tab.
+ * common); any other line must hold exactly one tab. `lines` come from any source (a file, see
+ * readTsv in files.ts; a string through splitLines; a stream through linesOfStream); `file` names
+ * it in messages and in each pair.
  */
-export async function* readTsv(file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
-  await assertReadableFile(file, 'TSV input');
+export async function* parseTsv(lines: AsyncIterable<string> | Iterable<string>, file: string, options: ReadOptions = {}): AsyncGenerator<SourcedPair> {
   let lineNo = 0;
-  for await (const text of readLines(file)) {
+  for await (const text of lines) {
     lineNo++;
     if (text.trim() === '') continue;
     const tab = text.indexOf('\t');

@@ -1,10 +1,10 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { WRITE_ERROR_CODES, WriteError } from './errors.js';
-import { atomicTempName } from './temp-name.js';
+import { WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
+import { atomicTempName } from '../util/temp-name.js';
 
-export { isAtomicTempName } from './temp-name.js';
+export { isAtomicTempName } from '../util/temp-name.js';
 
 /**
  * Atomic file writes: the bytes go to a temporary file in the same folder (same filesystem, so the
