@@ -1,11 +1,11 @@
 import {
-  add, backend, decoderSequence, dropout, dropoutMask, embedding, intTensor, isGradEnabled, matmul, zeros, Tensor, type Rng,
+  add, backend, decoderSequence, dropout, dropoutMask, gatherRows, intTensor, reshape, isGradEnabled, matmul, zeros, Tensor, type Rng,
 } from '../tensor/index.js';
 import {
   Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type EmbeddedInput, type RecurrentCell,
 } from '../nn/index.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
-import { batchMajorRows } from './encoder.js';
+import { batchMajorRows, timeMajorIds, timeMajorValues } from './encoder.js';
 import type { DecoderState } from './types.js';
 
 /** The output layer of a tied model: logits = x · Eᵀ + b, E the target embedding. */
@@ -77,12 +77,27 @@ export class Decoder extends Module {
   }
 
   /**
-   * Teacher-forced inputs for ids (time-major) as `run` takes them: the embedding rows themselves
-   * (EmbeddedInput, projected with embeddingLinear) when no dropout sits between the lookup and the
-   * first layer's input projection, else the dropped-out looked-up rows [N, emb].
+   * Teacher-forced inputs for time-major ids as the internal run takes them: the embedding rows
+   * themselves (EmbeddedInput, projected with embeddingLinear) when no dropout sits between the
+   * lookup and the first layer's input projection, else the dropped-out looked-up rows [N, emb].
    */
   embedInput(ids: Int32Array): Tensor | EmbeddedInput {
     return this.dropActive() ? this.drop(this.embedIds(ids)) : { table: this.embed!.weight, ids: intTensor(ids, [ids.length]) };
+  }
+
+  /**
+   * Teacher forcing over a whole batch: the decoder inputs in the batch's own row-major order —
+   * ids B×T (tokens) or values B×T×D (continuous, already shifted right) — from `st`
+   * → the pre-output rows [B·T, hidden] in the same order (row b·T + t). That order is the model's
+   * boundary: the loss reads its targets as the batch gives them. Inside, the recurrence runs
+   * time-major (row t·B + b: each step is a contiguous block) and one gatherRows turns it back.
+   */
+  teacherForce(input: { ids: Int32Array } | { values: Float32Array }, st: DecoderState, T: number, B: number): Tensor {
+    const x = 'ids' in input
+      ? this.embedInput(timeMajorIds(input.ids, B, T))
+      : this.drop(this.input!.forward(timeMajorValues(input.values, B, T, this.input!.inFeatures)));
+    const r = this.run(x, st, T, B);
+    return r.timeMajor ? gatherRows(r.out, batchMajorRows(B, T)) : r.out;
   }
 
   /** Decoder inputs for ids (any order) → [N, emb]. */
@@ -114,12 +129,11 @@ export class Decoder extends Module {
   }
 
   /**
-   * Teacher-forced run over embedded inputs x [T·B, emb] (time-major; or embedding rows, see
-   * embedInput) from `st`. Returns the
-   * pre-output rows [T·B, hidden] and their order: time-major, or batch-major (b·T + t) when
-   * attention ran over all steps at once.
+   * The internal teacher-forced run over embedded inputs x [T·B, emb] (time-major; or embedding
+   * rows, see embedInput) from `st` → the pre-output rows [T·B, hidden], time-major, or already
+   * batch-major where attention ran over all steps at once (teacherForce puts them in batch order).
    */
-  run(x: Tensor | EmbeddedInput, st: DecoderState, T: number, B: number): { out: Tensor; batchMajor: boolean } {
+  private run(x: Tensor | EmbeddedInput, st: DecoderState, T: number, B: number): { out: Tensor; timeMajor: boolean } {
     if (this.attention !== null && this.weight_feed !== null) {
       // input feeding: every step needs the previous h̃, so all layers and the attention run step
       // by step — inside one fused op (the same values as T calls of core(), see the tests), with
@@ -135,13 +149,13 @@ export class Decoder extends Module {
         })),
         attention: { kind: att.kind, memory: st.memory!, keys: st.keys!, mask: st.mask, weightC: att.W_c, w2: att.W_2, v: att.v },
       });
-      return { out, batchMajor: false };
+      return { out, timeMajor: true };
     }
     const init = st.h.map((h, l) => ({ h, c: st.c ? st.c[l]! : null }));
     const r = this.rnn.run(x, new SequenceLayout(T, B, null), init);
-    if (this.attention === null) return { out: r.output, batchMajor: false };
-    const queries = embedding(r.output, intTensor(batchMajorRows(B, T), [B, T]));
-    return { out: this.attention.forwardAll(queries, st.memory!, st.keys!, st.mask).out, batchMajor: true };
+    if (this.attention === null) return { out: r.output, timeMajor: true };
+    const queries = reshape(gatherRows(r.output, batchMajorRows(B, T)), [B, T, this.cfg.hidden]);
+    return { out: this.attention.forwardAll(queries, st.memory!, st.keys!, st.mask).out, timeMajor: false };
   }
 
   /**

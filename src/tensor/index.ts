@@ -17,6 +17,7 @@ export {
 export { sum, mean } from './ops/reduce.js';
 export { reshape, detach, permute, transpose, concat, stack, slice, split, index } from './ops/shape.js';
 export { embedding, embeddingLinear } from './ops/embedding.js';
+export { gatherRows } from './ops/gather.js';
 export { maskedFill, dropout, dropoutMask } from './ops/mask.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/norm.js';

@@ -6,9 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, Tensor, concat, crossEntropy, intTensor, slice, tidy, runBackward } from '../../src/tensor/index.js';
+import { Rng, Tensor, concat, crossEntropy, gatherRows, intTensor, slice, tidy, runBackward } from '../../src/tensor/index.js';
 import { buildModel, type Seq2Seq, type Seq2SeqBatch, type Seq2SeqConfig } from '../../src/models/index.js';
-import { timeMajorIds } from '../../src/models/encoder.js';
+import { batchMajorRows, timeMajorIds } from '../../src/models/encoder.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { DIGIT_VOCAB, digitPairs, tokenBatch } from './helpers.js';
 
@@ -25,8 +25,9 @@ function stepLoss(m: Seq2Seq, batch: Seq2SeqBatch): Tensor {
     outs.push(r.out);
     st = { ...st, h: r.h, c: r.c, feed: r.feed };
   }
-  const logits = d.output(d.drop(concat(outs, 0)));
-  return crossEntropy(logits, intTensor(timeMajorIds(batch.tgtOut, B, T), [B * T]), { ignoreIndex: 0, reduction: 'mean' });
+  // the model's boundary order: rows b·T + t, as the batch gives its targets
+  const logits = d.output(d.drop(gatherRows(concat(outs, 0), batchMajorRows(B, T))));
+  return crossEntropy(logits, intTensor(batch.tgtOut, [B * T]), { ignoreIndex: 0, reduction: 'mean' });
 }
 
 function lossAndGrads(cfg: Partial<Seq2SeqConfig>, batch: Seq2SeqBatch, fused: boolean): { loss: number; grads: Map<string, number[]> } {
