@@ -56,6 +56,8 @@ export interface TrainBenchResult {
   params: number;
   steps: number;
   ms_per_step: number;
+  /** CPU time (all threads) per step, median: on a shared machine it counts no time spent waiting for a core. */
+  cpu_ms_per_step: number;
   tgt_tok_per_s: number;
   first_loss: number;
   greedy_sent_per_s: number;
@@ -100,8 +102,10 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   model.train();
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let firstLoss = NaN;
   for (let i = 0; i < f['warmup']! + f['steps']!; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const loss = tidy(() => {
       const { loss } = model.loss(batch);
@@ -112,8 +116,12 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
       return v;
     });
     const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
     if (i === 0) firstLoss = loss;
-    if (i >= f['warmup']!) times.push(dt);
+    if (i >= f['warmup']!) {
+      times.push(dt);
+      cpuTimes.push((c.user + c.system) / 1000);
+    }
   }
   const ms = median(times);
   model.eval();
@@ -129,7 +137,7 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
   const b = backend();
   const result: TrainBenchResult = {
     engine: 's2s', backend: b.name, threads: b.threads, batch: B, src_len: S, tgt_len: T, vocab: V, emb: f['emb']!, hidden: f['hidden']!,
-    layers: f['layers']!, arch: v.arch, attention: v.attention, params: model.parameterCount(), steps: f['steps']!, ms_per_step: r2(ms), tgt_tok_per_s: Math.round((B * T) / (ms / 1000) * 10) / 10,
+    layers: f['layers']!, arch: v.arch, attention: v.attention, params: model.parameterCount(), steps: f['steps']!, ms_per_step: r2(ms), cpu_ms_per_step: r2(median(cpuTimes)), tgt_tok_per_s: Math.round((B * T) / (ms / 1000) * 10) / 10,
     first_loss: Math.round(firstLoss * 1e4) / 1e4, greedy_sent_per_s: Math.round(greedySps * 10) / 10, beam_sent_per_s: Math.round(beamSps * 10) / 10, beam: f['beam']!,
   };
   await disposeBackend(b);
@@ -183,14 +191,14 @@ export async function runTrainBench(argv: string[]): Promise<number> {
       console.log(JSON.stringify({
         s2s: ours, pytorch: peer,
         ratio: {
-          train: r2(ours.tgt_tok_per_s / peer.tgt_tok_per_s), greedy: r2(ours.greedy_sent_per_s / peer.greedy_sent_per_s), beam: r2(ours.beam_sent_per_s / peer.beam_sent_per_s),
+          train: r2(ours.tgt_tok_per_s / peer.tgt_tok_per_s), train_cpu: r2(peer.cpu_ms_per_step / ours.cpu_ms_per_step), greedy: r2(ours.greedy_sent_per_s / peer.greedy_sent_per_s), beam: r2(ours.beam_sent_per_s / peer.beam_sent_per_s),
         },
       }));
     }
     return 0;
   }
   const rows: [string, keyof TrainBenchResult][] = [
-    ['ms/step (median)', 'ms_per_step'], ['target tokens/s', 'tgt_tok_per_s'], ['greedy sentences/s', 'greedy_sent_per_s'], [`beam-${f['beam']} sentences/s`, 'beam_sent_per_s'],
+    ['ms/step (median)', 'ms_per_step'], ['CPU ms/step (median)', 'cpu_ms_per_step'], ['target tokens/s', 'tgt_tok_per_s'], ['greedy sentences/s', 'greedy_sent_per_s'], [`beam-${f['beam']} sentences/s`, 'beam_sent_per_s'],
   ];
   console.log(`benchmark model: batch ${f['batch']}, ${f['src-len']}→${f['tgt-len']} tokens, vocab ${f['vocab']}, emb ${f['emb']}, hidden ${f['hidden']}, ${f['layers']} layer(s) of ${v.arch}, ${v.attention} attention, ${ours.params.toLocaleString('en-US')} parameters; ${f['threads']} thread(s)`);
   const head = `${''.padEnd(22)}${`s2s (${ours.backend})`.padStart(14)}` + (peer ? `${'PyTorch ' + peer['version' as keyof TrainBenchResult]}`.padStart(20) + 'ratio'.padStart(10) : '');
@@ -200,7 +208,7 @@ export async function runTrainBench(argv: string[]): Promise<number> {
     let line = `${label.padEnd(22)}${String(a).padStart(14)}`;
     if (peer) {
       const b = peer[key] as number;
-      const ratio = key === 'ms_per_step' ? b / a : a / b;
+      const ratio = key === 'ms_per_step' || key === 'cpu_ms_per_step' ? b / a : a / b;
       line += `${String(b).padStart(20)}${(ratio.toFixed(2) + '×').padStart(10)}`;
     }
     console.log(line);
