@@ -133,3 +133,17 @@ export function lstmCellBackwardPart(B: i32, H: i32, acts: usize, cPrev: usize, 
 }
 
 /** Rows of this thread's share; its partial loss total goes to f64 slot `partials[tid]`. */
+
+export function gruCellPart(B: i32, H: i32, xg: usize, hg: usize, hPrev: usize, h: usize, acts: usize, tid: i32, nth: i32): void {
+  const b0 = shareStart(B, tid, nth), b1 = shareStart(B, tid + 1, nth);
+  if (b1 <= b0) return;
+  const o = <usize>b0 * <usize>H * 4;
+  gruCell(b1 - b0, H, xg + o * 3, hg + o * 3, hPrev + o, h + o, acts + o * 4);
+}
+
+export function gruCellBackwardPart(B: i32, H: i32, acts: usize, hPrev: usize, dh: usize, dxg: usize, dhg: usize, dhPrev: usize, accumulate: bool, tid: i32, nth: i32): void {
+  const b0 = shareStart(B, tid, nth), b1 = shareStart(B, tid + 1, nth);
+  if (b1 <= b0) return;
+  const o = <usize>b0 * <usize>H * 4;
+  gruCellBackward(b1 - b0, H, acts + o * 4, hPrev + o, dh + o, dxg + o * 3, dhg + o * 3, dhPrev + o, accumulate);
+}

@@ -8,7 +8,7 @@ export {
   softmaxPart, softmaxCrossEntropyPart, softmaxCrossEntropyBackwardPart,
 } from './softmax';
 export { gatherRows, scatterAddRows } from './embedding';
-export { lstmCell, lstmCellBackward, gruCell, gruCellBackward, lstmCellPart, lstmCellBackwardPart } from './cells';
+export { lstmCell, lstmCellBackward, gruCell, gruCellBackward, lstmCellPart, lstmCellBackwardPart, gruCellPart, gruCellBackwardPart } from './cells';
 export { adamStep, adamStepPart } from './optim';
 export {
   fill32, copy32, addInto, copyStrided, broadcastInner, maskedFill, unaryBackward, binaryStrided,

@@ -408,13 +408,19 @@ export class WasmBackend extends JsBackend {
     this.runJob(JOBS.lstmCellBackward, nth, { B, H, acts: ao, cPrev: cp, c: co, dh: dho, dc: dco, dGates: dg, dcPrev: dcp, acc });
   }
   override gruCell(B: number, H: number, xg: F32, hg: F32, hPrev: F32, h: F32, acts: F32): void {
-    if (this.w3(xg, hg, hPrev) && this.w2(h, acts)) this.E.gruCell(B, H, xg.byteOffset, hg.byteOffset, hPrev.byteOffset, h.byteOffset, acts.byteOffset);
-    else super.gruCell(B, H, xg, hg, hPrev, h, acts);
+    if (!(this.w3(xg, hg, hPrev) && this.w2(h, acts))) { super.gruCell(B, H, xg, hg, hPrev, h, acts); return; }
+    const E = this.E, xo = xg.byteOffset, ho = hg.byteOffset, hp = hPrev.byteOffset, out = h.byteOffset, ao = acts.byteOffset;
+    const nth = Math.min(B, this.elemThreads(B * H * 3));
+    if (nth <= 1) { E.gruCell(B, H, xo, ho, hp, out, ao); return; }
+    this.runJob(JOBS.gruCell, nth, { B, H, xg: xo, hg: ho, hPrev: hp, h: out, acts: ao });
   }
   override gruCellBackward(B: number, H: number, acts: F32, hPrev: F32, dh: F32, dxg: F32, dhg: F32, dhPrev: F32, accumulate: boolean): void {
-    if (this.w3(acts, hPrev, dh) && this.w3(dxg, dhg, dhPrev)) {
-      this.E.gruCellBackward(B, H, acts.byteOffset, hPrev.byteOffset, dh.byteOffset, dxg.byteOffset, dhg.byteOffset, dhPrev.byteOffset, accumulate ? 1 : 0);
-    } else super.gruCellBackward(B, H, acts, hPrev, dh, dxg, dhg, dhPrev, accumulate);
+    if (!(this.w3(acts, hPrev, dh) && this.w3(dxg, dhg, dhPrev))) { super.gruCellBackward(B, H, acts, hPrev, dh, dxg, dhg, dhPrev, accumulate); return; }
+    const E = this.E, ao = acts.byteOffset, hp = hPrev.byteOffset, dho = dh.byteOffset, dxo = dxg.byteOffset, dhgo = dhg.byteOffset, dpo = dhPrev.byteOffset;
+    const acc = accumulate ? 1 : 0;
+    const nth = Math.min(B, this.elemThreads(B * H * 3));
+    if (nth <= 1) { E.gruCellBackward(B, H, ao, hp, dho, dxo, dhgo, dpo, acc); return; }
+    this.runJob(JOBS.gruCellBackward, nth, { B, H, acts: ao, hPrev: hp, dh: dho, dxg: dxo, dhg: dhgo, dhPrev: dpo, acc });
   }
 
   // ---- optimizers ----

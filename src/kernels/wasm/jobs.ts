@@ -50,6 +50,8 @@ export const JOBS = {
   binary: job(11, 'binaryPart', ['op', 'n', 'a', 'b', 'out'] as const, false, 'contiguous element ranges'),
   gemmPacked: job(12, 'gemmPackedPart', ['tA', 'tB', 'M', 'N', 'K', 'alpha', 'A', 'lda', 'B', 'ldb', 'packed', 'beta', 'C', 'ldc'] as const, true,
     'column blocks of C over the pre-packed op(B)'),
+  gruCell: job(13, 'gruCellPart', ['B', 'H', 'xg', 'hg', 'hPrev', 'h', 'acts'] as const, false, 'batch rows'),
+  gruCellBackward: job(14, 'gruCellBackwardPart', ['B', 'H', 'acts', 'hPrev', 'dh', 'dxg', 'dhg', 'dhPrev', 'acc'] as const, false, 'batch rows'),
 } as const;
 
 /** The jobs by id (index 0 unused). */
