@@ -104,7 +104,7 @@ export function recurrentSequence(kind: SequenceCell, xp: Tensor, h0: Tensor, c0
     }
     k.free(dh);
     addGrad(h0, chain.dhCarry!);
-    addGrad(c0, chain.dcCarry ?? chain.dhCarry!);
+    if (chain.dcCarry !== null) addGrad(c0, chain.dcCarry);
     sink(weightHh)?.((dst, acc) => chain.weightHhGrad(dst, acc));
     sink(biasHh)?.((dst, acc) => chain.biasHhGrad(dst, acc));
     const dPre = chain.dPre!;
