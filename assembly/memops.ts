@@ -7,16 +7,9 @@
 // the JS side writes; it has already dropped size-1 dimensions and merged dimensions that are
 // contiguous in every operand, so the common cases arrive as rank 1 or 2.
 
-// @ts-ignore: decorator
-@inline function ldv(p: usize, i: i32): v128 { return v128.load(p + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function stv(p: usize, i: i32, v: v128): void { v128.store(p + (<usize>i << 2), v); }
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f32): void { store<f32>(p + (<usize>i << 2), v); }
-// @ts-ignore: decorator
-@inline function ldi(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
+import { ld, st, ldi, ldv, stv } from './simd';
+import { sbin, vbin } from './elementwise';
+import { UnaryOp, BinaryOp } from '../src/kernels/opcodes';
 
 /** out[0..n) = the 32-bit pattern `bits` (an f32 or an i32). */
 export function fill32(out: usize, bits: i32, n: i32): void {
@@ -204,19 +197,18 @@ export function maskedFill(n: i32, x: usize, mask: usize, maskInt: bool, value: 
   }
 }
 
-// UnaryOp: Neg 0, Exp 1, Log 2, Tanh 3, Sigmoid 4, Relu 5, Sqrt 6, Square 7, Abs 8
 // @ts-ignore: decorator
 @inline function vubw(op: i32, x: v128, y: v128, g: v128): v128 {
   const one = f32x4.splat(1);
   const zero = f32x4.splat(0);
-  if (op == 0) return f32x4.neg(g);
-  if (op == 1) return f32x4.mul(g, y);
-  if (op == 2) return f32x4.div(g, x);
-  if (op == 3) return f32x4.mul(g, f32x4.sub(one, f32x4.mul(y, y)));
-  if (op == 4) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(one, y));
-  if (op == 5) return v128.and(g, f32x4.gt(x, zero));
-  if (op == 6) return f32x4.div(f32x4.mul(g, f32x4.splat(0.5)), f32x4.sqrt(x));
-  if (op == 7) return f32x4.mul(f32x4.mul(g, f32x4.splat(2)), x);
+  if (op == UnaryOp.Neg) return f32x4.neg(g);
+  if (op == UnaryOp.Exp) return f32x4.mul(g, y);
+  if (op == UnaryOp.Log) return f32x4.div(g, x);
+  if (op == UnaryOp.Tanh) return f32x4.mul(g, f32x4.sub(one, f32x4.mul(y, y)));
+  if (op == UnaryOp.Sigmoid) return f32x4.mul(f32x4.mul(g, y), f32x4.sub(one, y));
+  if (op == UnaryOp.Relu) return v128.and(g, f32x4.gt(x, zero));
+  if (op == UnaryOp.Sqrt) return f32x4.div(f32x4.mul(g, f32x4.splat(0.5)), f32x4.sqrt(x));
+  if (op == UnaryOp.Square) return f32x4.mul(f32x4.mul(g, f32x4.splat(2)), x);
   // abs: sign(x)·g, 0 at 0
   return f32x4.sub(v128.and(g, f32x4.gt(x, zero)), v128.and(g, f32x4.lt(x, zero)));
 }
@@ -240,32 +232,16 @@ export function unaryBackward(op: i32, n: i32, x: usize, y: usize, dy: usize, dx
   // ops that do not read x (or y) get dy in its place, so no load touches a missing array
   const xx = x != 0 ? x : dy, yy = y != 0 ? y : dy;
   switch (op) {
-    case 0: ubwLoop(0, n, xx, yy, dy, dx, acc); break;
-    case 1: ubwLoop(1, n, xx, yy, dy, dx, acc); break;
-    case 2: ubwLoop(2, n, xx, yy, dy, dx, acc); break;
-    case 3: ubwLoop(3, n, xx, yy, dy, dx, acc); break;
-    case 4: ubwLoop(4, n, xx, yy, dy, dx, acc); break;
-    case 5: ubwLoop(5, n, xx, yy, dy, dx, acc); break;
-    case 6: ubwLoop(6, n, xx, yy, dy, dx, acc); break;
-    case 7: ubwLoop(7, n, xx, yy, dy, dx, acc); break;
-    default: ubwLoop(8, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Neg: ubwLoop(UnaryOp.Neg, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Exp: ubwLoop(UnaryOp.Exp, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Log: ubwLoop(UnaryOp.Log, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Tanh: ubwLoop(UnaryOp.Tanh, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Sigmoid: ubwLoop(UnaryOp.Sigmoid, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Relu: ubwLoop(UnaryOp.Relu, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Sqrt: ubwLoop(UnaryOp.Sqrt, n, xx, yy, dy, dx, acc); break;
+    case UnaryOp.Square: ubwLoop(UnaryOp.Square, n, xx, yy, dy, dx, acc); break;
+    default: ubwLoop(UnaryOp.Abs, n, xx, yy, dy, dx, acc); break;
   }
-}
-
-// BinaryOp: Add 0, Sub 1, Mul 2, Div 3
-// @ts-ignore: decorator
-@inline function sbin(op: i32, a: f32, b: f32): f32 {
-  if (op == 0) return a + b;
-  if (op == 1) return a - b;
-  if (op == 2) return a * b;
-  return a / b;
-}
-// @ts-ignore: decorator
-@inline function vbin(op: i32, a: v128, b: v128): v128 {
-  if (op == 0) return f32x4.add(a, b);
-  if (op == 1) return f32x4.sub(a, b);
-  if (op == 2) return f32x4.mul(a, b);
-  return f32x4.div(a, b);
 }
 
 // @ts-ignore: decorator
@@ -287,10 +263,10 @@ function binRec(op: i32, d: i32, rank: i32, dims: usize, sas: usize, sbs: usize,
   const n = ldi(dims, d);
   const sa = ldi(sas, d), sb = ldi(sbs, d);
   if (d == rank - 1) {
-    if (op == 0) binRun(0, n, a, sa, b, sb, out);
-    else if (op == 1) binRun(1, n, a, sa, b, sb, out);
-    else if (op == 2) binRun(2, n, a, sa, b, sb, out);
-    else binRun(3, n, a, sa, b, sb, out);
+    if (op == BinaryOp.Add) binRun(BinaryOp.Add, n, a, sa, b, sb, out);
+    else if (op == BinaryOp.Sub) binRun(BinaryOp.Sub, n, a, sa, b, sb, out);
+    else if (op == BinaryOp.Mul) binRun(BinaryOp.Mul, n, a, sa, b, sb, out);
+    else binRun(BinaryOp.Div, n, a, sa, b, sb, out);
     return out + (<usize>n << 2);
   }
   let pa = a, pb = b, o = out;

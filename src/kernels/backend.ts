@@ -12,24 +12,8 @@
 export type F32 = Float32Array;
 export type I32 = Int32Array;
 
-export const enum UnaryOp {
-  Neg = 0,
-  Exp = 1,
-  Log = 2,
-  Tanh = 3,
-  Sigmoid = 4,
-  Relu = 5,
-  Sqrt = 6,
-  Square = 7,
-  Abs = 8,
-}
-
-export const enum BinaryOp {
-  Add = 0,
-  Sub = 1,
-  Mul = 2,
-  Div = 3,
-}
+export { UnaryOp, BinaryOp } from './opcodes.js';
+import type { UnaryOp, BinaryOp } from './opcodes.js';
 
 export interface Backend {
   readonly name: 'js' | 'wasm';

@@ -1,11 +1,11 @@
 import {
-  add, concat, dropout, embedding, intTensor, isGradEnabled, lstmAttentionSequence, matmul, slice, zeros, Tensor, type Rng,
+  add, backend, decoderSequence, dropout, dropoutMask, gatherRows, intTensor, reshape, isGradEnabled, matmul, zeros, Tensor, type Rng,
 } from '../tensor/index.js';
 import {
   Attention, Embedding, Linear, Module, Rnn, SequenceLayout, biasParam, weightParam, type EmbeddedInput, type RecurrentCell,
 } from '../nn/index.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
-import { batchMajorRows } from './encoder.js';
+import { batchMajorRows, timeMajorIds, timeMajorValues } from './encoder.js';
 import type { DecoderState } from './types.js';
 
 /** The output layer of a tied model: logits = x · Eᵀ + b, E the target embedding. */
@@ -77,12 +77,27 @@ export class Decoder extends Module {
   }
 
   /**
-   * Teacher-forced inputs for ids (time-major) as `run` takes them: the embedding rows themselves
-   * (EmbeddedInput, projected with embeddingLinear) when no dropout sits between the lookup and the
-   * first layer's input projection, else the dropped-out looked-up rows [N, emb].
+   * Teacher-forced inputs for time-major ids as the internal run takes them: the embedding rows
+   * themselves (EmbeddedInput, projected with embeddingLinear) when no dropout sits between the
+   * lookup and the first layer's input projection, else the dropped-out looked-up rows [N, emb].
    */
   embedInput(ids: Int32Array): Tensor | EmbeddedInput {
     return this.dropActive() ? this.drop(this.embedIds(ids)) : { table: this.embed!.weight, ids: intTensor(ids, [ids.length]) };
+  }
+
+  /**
+   * Teacher forcing over a whole batch: the decoder inputs in the batch's own row-major order —
+   * ids B×T (tokens) or values B×T×D (continuous, already shifted right) — from `st`
+   * → the pre-output rows [B·T, hidden] in the same order (row b·T + t). That order is the model's
+   * boundary: the loss reads its targets as the batch gives them. Inside, the recurrence runs
+   * time-major (row t·B + b: each step is a contiguous block) and one gatherRows turns it back.
+   */
+  teacherForce(input: { ids: Int32Array } | { values: Float32Array }, st: DecoderState, T: number, B: number): Tensor {
+    const x = 'ids' in input
+      ? this.embedInput(timeMajorIds(input.ids, B, T))
+      : this.drop(this.input!.forward(timeMajorValues(input.values, B, T, this.input!.inFeatures)));
+    const r = this.run(x, st, T, B);
+    return r.timeMajor ? gatherRows(r.out, batchMajorRows(B, T)) : r.out;
   }
 
   /** Decoder inputs for ids (any order) → [N, emb]. */
@@ -114,40 +129,52 @@ export class Decoder extends Module {
   }
 
   /**
-   * Teacher-forced run over embedded inputs x [T·B, emb] (time-major; or embedding rows, see
-   * embedInput) from `st`. Returns the
-   * pre-output rows [T·B, hidden] and their order: time-major, or batch-major (b·T + t) when
-   * attention ran over all steps at once.
+   * The internal teacher-forced run over embedded inputs x [T·B, emb] (time-major; or embedding
+   * rows, see embedInput) from `st` → the pre-output rows [T·B, hidden], time-major, or already
+   * batch-major where attention ran over all steps at once (teacherForce puts them in batch order).
    */
-  run(x: Tensor | EmbeddedInput, st: DecoderState, T: number, B: number): { out: Tensor; batchMajor: boolean } {
+  private run(x: Tensor | EmbeddedInput, st: DecoderState, T: number, B: number): { out: Tensor; timeMajor: boolean } {
     if (this.attention !== null && this.weight_feed !== null) {
-      // input feeding: every step needs the previous h̃, so the first layer runs step by step too,
-      // but emb·W_ih + b for all steps is still one matmul
+      // input feeding: every step needs the previous h̃, so all layers and the attention run step
+      // by step — inside one fused op (the same values as T calls of core(), see the tests), with
+      // emb·W_ih + b of the first layer for all steps as one matmul
       const xp = x instanceof Tensor ? this.cells[0]!.projectInput(x) : this.cells[0]!.projectEmbedded(x);
       const att = this.attention;
-      const cell = this.cells[0]!;
-      if (this.cells.length === 1 && cell.kind === 'lstm' && (att.kind === 'general' || att.kind === 'dot')) {
-        // the whole teacher-forced loop in one fused op (same values as the step-by-step path below)
-        const out = lstmAttentionSequence({
-          xp, h0: st.h[0]!, c0: st.c ? st.c[0]! : zeros([B, cell.hiddenSize]), feed0: st.feed, weightHh: cell.weight_hh,
-          weightFeed: this.weight_feed, memory: st.memory!, keys: st.keys!, mask: st.mask, weightC: att.W_c,
-        });
-        return { out, batchMajor: false };
-      }
-      const outs: Tensor[] = [];
-      let cur = st;
-      for (let t = 0; t < T; t++) {
-        const r = this.core(slice(xp, 0, t * B, (t + 1) * B), cur);
-        outs.push(r.out);
-        cur = { ...cur, h: r.h, c: r.c, feed: r.feed };
-      }
-      return { out: T === 1 ? outs[0]! : concat(outs, 0), batchMajor: false };
+      const masks = this.layerDropMasks(T, B);
+      const out = decoderSequence({
+        cell: this.cells[0]!.kind, xp, feed0: st.feed, weightFeed: this.weight_feed,
+        layers: this.cells.map((cell, l) => ({
+          weightIh: l === 0 ? null : cell.weight_ih, bias: l === 0 ? null : cell.inputBias, weightHh: cell.weight_hh, biasHh: cell.hiddenBias,
+          h0: st.h[l]!, c0: cell.kind !== 'lstm' ? null : st.c ? st.c[l]! : zeros([B, cell.hiddenSize]), dropMask: masks[l]!,
+        })),
+        attention: { kind: att.kind, memory: st.memory!, keys: st.keys!, mask: st.mask, weightC: att.W_c, w2: att.W_2, v: att.v },
+      });
+      return { out, timeMajor: true };
     }
     const init = st.h.map((h, l) => ({ h, c: st.c ? st.c[l]! : null }));
     const r = this.rnn.run(x, new SequenceLayout(T, B, null), init);
-    if (this.attention === null) return { out: r.output, batchMajor: false };
-    const queries = embedding(r.output, intTensor(batchMajorRows(B, T), [B, T]));
-    return { out: this.attention.forwardAll(queries, st.memory!, st.keys!, st.mask).out, batchMajor: true };
+    if (this.attention === null) return { out: r.output, timeMajor: true };
+    const queries = reshape(gatherRows(r.output, batchMajorRows(B, T)), [B, T, this.cfg.hidden]);
+    return { out: this.attention.forwardAll(queries, st.memory!, st.keys!, st.mask).out, timeMajor: false };
+  }
+
+  /**
+   * The dropout masks between stacked layers for T teacher-forced steps (null for layer 0 and when
+   * dropout is off): drawn in the order core() would draw them step by step (step, then layer), so
+   * the fused run consumes the RNG exactly as T core() calls do.
+   */
+  private layerDropMasks(T: number, B: number): (Tensor | null)[] {
+    const L = this.cells.length;
+    const H = this.cfg.hidden;
+    if (L === 1 || !this.dropActive()) return new Array<Tensor | null>(L).fill(null);
+    const all = dropoutMask([T, L - 1, B, H], this.cfg.dropout, this.rng);
+    const k = backend();
+    return this.cells.map((_, l) => {
+      if (l === 0) return null;
+      const m = zeros([T * B, H]);
+      k.copyRows(T, B * H, all.f32.subarray((l - 1) * B * H), (L - 1) * B * H, m.f32, B * H, false);
+      return m;
+    });
   }
 
   /** Output layer: [N, hidden] → [N, tgtVocab] logits (tokens) or [N, outputDim] values. */

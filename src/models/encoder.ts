@@ -1,4 +1,4 @@
-import { dropout, embedding, fromArray, intTensor, isGradEnabled, type Rng, type Tensor } from '../tensor/index.js';
+import { dropout, fromArray, gatherRows, intTensor, isGradEnabled, reshape, type Rng, type Tensor } from '../tensor/index.js';
 import { Embedding, Linear, Module, Rnn, SequenceLayout, type EmbeddedInput, type RnnOutput } from '../nn/index.js';
 import type { ResolvedSeq2SeqConfig } from './config.js';
 import type { EncoderOutput } from './types.js';
@@ -59,8 +59,8 @@ export class Encoder extends Module {
     let memory: Tensor | null = null;
     let mask: Tensor | null = null;
     if (needMemory) {
-      // one gather turns time-major rows s·B + b into [B, S, hidden]
-      memory = embedding(r.output, intTensor(batchMajorRows(B, S), [B, S]));
+      // one gather turns the time-major rows s·B + b back into the batch's order: [B, S, hidden]
+      memory = reshape(gatherRows(r.output, batchMajorRows(B, S)), [B, S, r.output.shape[1]!]);
       if (layout.padded) {
         const m = new Int32Array(B * S);
         for (let b = 0; b < B; b++) for (let s = lens[b]!; s < S; s++) m[b * S + s] = 1;

@@ -1,9 +1,9 @@
 import {
-  crossEntropy, embedding, fromArray, intTensor, logSoftmax, mseLoss, reshape, Rng, type Tensor,
+  crossEntropy, fromArray, gatherRows, intTensor, logSoftmax, mseLoss, Rng, type Tensor,
 } from '../tensor/index.js';
 import { Module } from '../nn/index.js';
 import { resolveConfig, type ResolvedSeq2SeqConfig, type Seq2SeqConfig } from './config.js';
-import { Encoder, timeMajorIds, timeMajorValues } from './encoder.js';
+import { Encoder } from './encoder.js';
 import { Decoder } from './decoder.js';
 import { Bridge } from './bridge.js';
 import { PAD, type ContinuousBatch, type DecoderState, type EncoderOutput, type Seq2SeqBatch, type StepResult } from './types.js';
@@ -61,10 +61,10 @@ export class Seq2Seq extends Module {
       throw new Error(`Seq2Seq.loss: tgtIn/tgtOut have ${batch.tgtIn.length}/${batch.tgtOut.length} ids, expected B×T = ${B}×${T}`);
     }
     const st = this.startState(this.encode(batch.src, batch.srcLen, B, S));
-    const x = this.decoder.embedInput(timeMajorIds(batch.tgtIn, B, T));
-    const { out, batchMajor } = this.decoder.run(x, st, T, B);
+    // rows b·T + t from the decoder to the loss: the batch's own order
+    const out = this.decoder.teacherForce({ ids: batch.tgtIn }, st, T, B);
     const logits = this.decoder.output(this.decoder.drop(out));
-    const targets = batchMajor ? batch.tgtOut : timeMajorIds(batch.tgtOut, B, T);
+    const targets = batch.tgtOut;
     let tokens = 0;
     for (let i = 0; i < targets.length; i++) if (targets[i] !== PAD) tokens++;
     const loss = crossEntropy(logits, intTensor(targets, [targets.length]), { ignoreIndex: PAD, smoothing: opts.smoothing ?? 0, reduction: 'mean' });
@@ -77,16 +77,15 @@ export class Seq2Seq extends Module {
     const Dout = this.config.outputDim!;
     if (batch.tgtVals.length !== B * T * Dout) throw new Error(`Seq2Seq.loss: tgtVals has ${batch.tgtVals.length} values, expected B×T×outputDim = ${B}×${T}×${Dout}`);
     const st = this.startState(this.encodeValues(batch.srcVals, batch.srcLen, B, S));
-    const x = this.decoder.drop(this.decoder.input!.forward(timeMajorValues(shiftRight(batch.tgtVals, B, T, Dout), B, T, Dout)));
-    const { out, batchMajor } = this.decoder.run(x, st, T, B);
+    const out = this.decoder.teacherForce({ values: shiftRight(batch.tgtVals, B, T, Dout) }, st, T, B);
     const pred = this.decoder.output(this.decoder.drop(out));
-    const target = batchMajor ? fromArray(batch.tgtVals, [B * T, Dout]) : timeMajorValues(batch.tgtVals, B, T, Dout);
+    const target = fromArray(batch.tgtVals, [B * T, Dout]);
     const lens = batch.tgtLen ?? new Array<number>(B).fill(T);
     let tokens = 0;
     for (const n of lens) tokens += Math.min(n, T);
     if (tokens === B * T) return { loss: mseLoss(pred, target), tokens };
     const m = new Float32Array(B * T);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) m[batchMajor ? b * T + t : t * B + b] = t < lens[b]! ? 1 : 0;
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) m[b * T + t] = t < lens[b]! ? 1 : 0;
     return { loss: mseLoss(pred, target, fromArray(m, [B * T, 1])), tokens };
   }
 
@@ -152,7 +151,7 @@ export class Seq2Seq extends Module {
     const n = rows.length;
     for (const r of rows) if (!(r >= 0 && r < state.B)) throw new Error(`Seq2Seq.selectState: row ${r} is out of range for ${state.B} rows`);
     const ids = intTensor(rows, [n]);
-    const pick = (t: Tensor): Tensor => embedding(t, ids);
+    const pick = (t: Tensor): Tensor => gatherRows(t, ids);
     const srcRow = Int32Array.from(rows, (r) => state.srcRow[r]!);
     const next: DecoderState = {
       ...state,
@@ -167,8 +166,7 @@ export class Seq2Seq extends Module {
     const S = state.S;
     const pick3 = (t: Tensor | null): Tensor | null => {
       if (t === null) return null;
-      const w = t.shape[2]!;
-      return reshape(embedding(reshape(t, [state.B, S * w]), ids), [n, S, w]);
+      return gatherRows(t, ids);
     };
     next.srcLen = Array.from(rows, (r) => state.srcLen[r]!);
     next.memory = pick3(state.memory);

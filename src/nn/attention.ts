@@ -1,14 +1,9 @@
-import {
-  add, bmm, concat, matmul, maskedFill, reshape, softmax, tanh, type Rng, type Tensor,
-} from '../tensor/index.js';
+import { attention, matmul, reshape, type Rng, type Tensor } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
 import { weightParam } from './init.js';
 
 export type AttentionKind = 'none' | 'bahdanau' | 'dot' | 'general';
 export const ATTENTION_KINDS: readonly AttentionKind[] = ['none', 'bahdanau', 'dot', 'general'];
-
-/** Score filled in at padded source positions before the softmax (exp underflows to exactly 0). */
-const MASKED_SCORE = -1e9;
 
 /**
  * Global attention of a decoder state (the query, [B, Hq]) over encoder memory [B, S, Hm]:
@@ -60,20 +55,7 @@ export class Attention extends Module {
    */
   step(query: Tensor, memory: Tensor, keys: Tensor, mask: Tensor | null): { out: Tensor; alpha: Tensor } {
     const [B, Hq] = query.shape as [number, number];
-    const S = memory.shape[1]!;
-    const q3 = reshape(query, [B, 1, Hq]);
-    let scores: Tensor;
-    if (this.kind === 'bahdanau') {
-      const e = tanh(add(keys, reshape(matmul(query, this.W_2!), [B, 1, Hq]))); // [B, S, Hq]
-      scores = reshape(matmul(reshape(e, [B * S, Hq]), this.v!), [B, 1, S]);
-    } else {
-      scores = bmm(q3, keys, false, true); // [B, 1, S]
-    }
-    if (mask !== null) scores = maskedFill(scores, mask, MASKED_SCORE);
-    const alpha = softmax(scores, -1);
-    const ctx = bmm(alpha, memory); // [B, 1, Hm]
-    const cat = reshape(concat([ctx, q3], 2), [B, this.memorySize + Hq]);
-    return { out: tanh(matmul(cat, this.W_c)), alpha };
+    return this.attend(reshape(query, [B, 1, Hq]), memory, keys, mask);
   }
 
   /**
@@ -81,20 +63,15 @@ export class Attention extends Module {
    * queries [B, T, Hq] → h̃ [B·T, Hq] (flat, batch-major: ready for the output matmul), α [B, T, S].
    */
   forwardAll(queries: Tensor, memory: Tensor, keys: Tensor, mask: Tensor | null): { out: Tensor; alpha: Tensor } {
-    const [B, T, Hq] = queries.shape as [number, number, number];
-    const S = memory.shape[1]!;
-    let scores: Tensor;
-    if (this.kind === 'bahdanau') {
-      const q = reshape(matmul(reshape(queries, [B * T, Hq]), this.W_2!), [B, T, 1, Hq]);
-      const e = tanh(add(reshape(keys, [B, 1, S, Hq]), q)); // [B, T, S, Hq]
-      scores = reshape(matmul(reshape(e, [B * T * S, Hq]), this.v!), [B, T, S]);
-    } else {
-      scores = bmm(queries, keys, false, true); // [B, T, S]
-    }
-    if (mask !== null) scores = maskedFill(scores, mask, MASKED_SCORE);
-    const alpha = softmax(scores, -1);
-    const ctx = bmm(alpha, memory); // [B, T, Hm]
-    const cat = reshape(concat([ctx, queries], 2), [B * T, this.memorySize + Hq]);
-    return { out: tanh(matmul(cat, this.W_c)), alpha };
+    return this.attend(queries, memory, keys, mask);
+  }
+
+  /**
+   * The attention op (tensor/ops/attention.ts) — the same math the fused decoder sequence op runs,
+   * so step, forwardAll and the fused path agree.
+   */
+  private attend(queries: Tensor, memory: Tensor, keys: Tensor, mask: Tensor | null): { out: Tensor; alpha: Tensor } {
+    expectShape(`Attention(${this.kind})`, queries, [null, null, this.querySize], 'query');
+    return attention({ kind: this.kind, query: queries, memory, keys, mask, weightC: this.W_c, w2: this.W_2, v: this.v });
   }
 }

@@ -1,5 +1,5 @@
 import {
-  add, concat, embedding, embeddingLinear, gruCell, intTensor, linear, lstmCell, lstmSequence, matmul, maskedFill, reshape, slice, tanh,
+  add, concat, embeddingLinear, gatherRows, gruCell, intTensor, linear, lstmCell, recurrentSequence, matmul, maskedFill, reshape, slice, tanh,
   transpose, zeros, dropout, isGradEnabled, Tensor, type Rng,
 } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
@@ -108,27 +108,11 @@ export class RecurrentCell extends Module {
    */
   runSequence(xp: Tensor, init: RecurrentState, layout: SequenceLayout): { out: Tensor; final: RecurrentState } {
     const { T, B } = layout;
-    if (this.kind === 'lstm') {
-      // one fused op for the whole layer: no per-step tensors, one weight-gradient gemm
-      const { h: out, c: cs } = lstmSequence(xp, init.h, init.c!, this.weight_hh);
-      if (!layout.padded) return { out, final: { h: slice(out, 0, (T - 1) * B, T * B), c: slice(cs, 0, (T - 1) * B, T * B) } };
-      const last = layout.lastRows();
-      return { out, final: { h: embedding(out, last), c: embedding(cs, last) } };
-    }
-    const hs: Tensor[] = [];
-    const cs: Tensor[] = [];
-    let s = init;
-    for (let t = 0; t < T; t++) {
-      s = this.step(slice(xp, 0, t * B, (t + 1) * B), s);
-      hs.push(s.h);
-      if (s.c) cs.push(s.c);
-    }
-    const out = T === 1 ? hs[0]! : concat(hs, 0);
-    if (!layout.padded) return { out, final: s };
+    // one fused op for the whole layer: no per-step tensors, one weight-gradient gemm
+    const { h: out, c: cs } = recurrentSequence(this.kind, xp, init.h, init.c, this.weight_hh, this.hiddenBias);
+    if (!layout.padded) return { out, final: { h: slice(out, 0, (T - 1) * B, T * B), c: cs ? slice(cs, 0, (T - 1) * B, T * B) : null } };
     const last = layout.lastRows();
-    const h = embedding(out, last);
-    const c = s.c ? embedding(concat(cs, 0), last) : null;
-    return { out, final: { h, c } };
+    return { out, final: { h: gatherRows(out, last), c: cs ? gatherRows(cs, last) : null } };
   }
 }
 
@@ -302,11 +286,11 @@ export class Rnn extends Module {
         } else {
           const D = input.shape[1]!;
           // gather(x)·W = gather(x·W): reverse whichever of the two is narrower
-          xp = D <= bwd.gates * H ? bwd.projectInput(embedding(input, rev)) : embedding(bwd.projectInput(input), rev);
+          xp = D <= bwd.gates * H ? bwd.projectInput(gatherRows(input, rev)) : gatherRows(bwd.projectInput(input), rev);
         }
         const bInit = init0 === null ? bwd.zeroState(B) : splitState(init0, H, 2 * H);
         const b = bwd.runSequence(xp, bInit, layout);
-        input = concat([f.out, embedding(b.out, rev)], 1);
+        input = concat([f.out, gatherRows(b.out, rev)], 1);
         final.push({
           h: concat([f.final.h, b.final.h], 1),
           c: f.final.c && b.final.c ? concat([f.final.c, b.final.c], 1) : null,

@@ -17,11 +17,16 @@ export {
 export { sum, mean } from './ops/reduce.js';
 export { reshape, detach, permute, transpose, concat, stack, slice, split, index } from './ops/shape.js';
 export { embedding, embeddingLinear } from './ops/embedding.js';
-export { maskedFill, dropout } from './ops/mask.js';
+export { gatherRows } from './ops/gather.js';
+export { maskedFill, dropout, dropoutMask } from './ops/mask.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/norm.js';
 export { lstmCell, gruCell } from './ops/cells.js';
-export { lstmSequence, lstmAttentionSequence, type LstmAttentionInputs } from './ops/recurrent.js';
+export {
+  recurrentSequence, lstmSequence, decoderSequence, lstmAttentionSequence,
+  type SequenceCell, type DecoderLayerInputs, type DecoderSequenceInputs, type LstmAttentionInputs,
+} from './ops/recurrent.js';
+export { attention, MASKED_SCORE, type AttentionScore, type AttentionOpInputs } from './ops/attention.js';
 export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';
 export { Rng } from './rng.js';
 export { parameter, uniformInit, normalInit, xavierUniform, zerosInit } from './init.js';

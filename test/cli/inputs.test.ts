@@ -89,7 +89,7 @@ test('unreadable inputs: a folder given as a file, an I/O error, a DATA folder t
   refused(['train', '--train', folder, '--valid', tsv, '--out', join(d.dir, 'z')], /folder: is not a file/);
   refused(['translate', '--model', run, '--input', folder], /folder: is not a file \(translate --input\)/);
   refused(['eval', '--hyp', folder, '--ref', tsv], /folder: is a folder, not a file \(the hypothesis file of s2s eval\)/);
-  refused(['prepare', '--tsv', tsv, '--out', tsv], /--out .*t\.tsv is a file; give the DATA folder to write/);
+  refused(['prepare', '--tsv', tsv, '--out', tsv], /--out .*t\.tsv is a file: cannot create the DATA folder .*t\.tsv \(a file of that name exists\); choose another --out/);
   if (process.platform === 'linux') {
     // /proc/self/mem is a regular file whose first read fails (EIO): a read error after open, as EACCES would be.
     refused(['translate', '--model', run, '--input', '/proc/self/mem'], /\/proc\/self\/mem: cannot read \(input\/output error\)/);

@@ -13,10 +13,8 @@ import { JsBackend } from '../js/index.js';
 import type { F32, I32, UnaryOp, BinaryOp } from '../backend.js';
 import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
-import {
-  ThreadPool, JOB_GEMM, JOB_GEMM_PACKED, JOB_GEMM_BATCHED, JOB_ADAM, JOB_COPY_STRIDED, JOB_LSTM, JOB_LSTM_BWD, JOB_SCE, JOB_SCE_BWD,
-  JOB_SOFTMAX, JOB_UNARY, JOB_BINARY,
-} from './pool.js';
+import { ThreadPool } from './pool.js';
+import { JOBS, callJob, writeJobArgs, type Job, type JobArgs } from './jobs.js';
 import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 export interface WasmBackendOptions {
@@ -133,11 +131,7 @@ export class WasmBackend extends JsBackend {
       this.E.gemmPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, this.scratch0, 0, 1);
       return;
     }
-    const x = pool.args;
-    x[0] = tA; x[1] = tB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda;
-    x[8] = b; x[9] = ldb; x[10] = beta; x[11] = c; x[12] = ldc;
-    const E = this.E, s0 = this.scratch0;
-    pool.run(JOB_GEMM, nth, () => E.gemmPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc, s0, 0, nth));
+    this.runJob(JOBS.gemm, nth, { tA, tB, M, N, K, alpha, A: a, lda, B: b, ldb, beta, C: c, ldc });
   }
 
   /** The whole op(B) in the micro-kernel's panel layout (null where gemm would not pack it). */
@@ -158,11 +152,7 @@ export class WasmBackend extends JsBackend {
       this.E.gemmPackedPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, p, beta, c, ldc, this.scratch0, 0, 1);
       return;
     }
-    const x = pool.args;
-    x[0] = tA; x[1] = tB; x[2] = M; x[3] = N; x[4] = K; x[5] = alpha; x[6] = a; x[7] = lda;
-    x[8] = b; x[9] = ldb; x[10] = p; x[11] = beta; x[12] = c; x[13] = ldc;
-    const E = this.E, s0 = this.scratch0;
-    pool.run(JOB_GEMM_PACKED, nth, () => E.gemmPackedPart(tA, tB, M, N, K, alpha, a, lda, b, ldb, p, beta, c, ldc, s0, 0, nth));
+    this.runJob(JOBS.gemmPacked, nth, { tA, tB, M, N, K, alpha, A: a, lda, B: b, ldb, packed: p, beta, C: c, ldc });
   }
 
   override gemmBatched(batch: number, transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number, A: F32, strideA: number, lda: number, B: F32, strideB: number, ldb: number, beta: number, C: F32, strideC: number, ldc: number): void {
@@ -183,10 +173,16 @@ export class WasmBackend extends JsBackend {
       E.gemmBatchedPart(batch, tA, tB, M, N, K, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc, s0, 0, 1);
       return;
     }
-    const x = pool.args;
-    x[0] = batch; x[1] = tA; x[2] = tB; x[3] = M; x[4] = N; x[5] = K; x[6] = alpha; x[7] = a; x[8] = strideA;
-    x[9] = lda; x[10] = b; x[11] = strideB; x[12] = ldb; x[13] = beta; x[14] = c; x[15] = strideC; x[16] = ldc;
-    pool.run(JOB_GEMM_BATCHED, nth, () => E.gemmBatchedPart(batch, tA, tB, M, N, K, alpha, a, strideA, lda, b, strideB, ldb, beta, c, strideC, ldc, s0, 0, nth));
+    this.runJob(JOBS.gemmBatched, nth, { batch, tA, tB, M, N, K, alpha, A: a, strideA, lda, B: b, strideB, ldb, beta, C: c, strideC, ldc });
+  }
+
+  /** Runs a pooled job (jobs.ts) on nth threads, this one included: arguments by name, in the table's order. */
+  private runJob<J extends Job>(j: J, nth: number, args: JobArgs<J>): void {
+    const pool = this.pool!;
+    const block = pool.args;
+    writeJobArgs(j, args, block);
+    const E = this.E, s0 = this.scratch0;
+    pool.run(j.id, nth, () => callJob(E, j, block, s0, 0, nth));
   }
 
   private threadsFor(flops: number): number {
@@ -213,17 +209,13 @@ export class WasmBackend extends JsBackend {
     if (!this.w2(x, out)) { super.unary(op, n, x, out); return; }
     const nth = this.elemThreads(n), E = this.E, xo = x.byteOffset, oo = out.byteOffset;
     if (nth <= 1) { E.unary(op, n, xo, oo); return; }
-    const a = this.pool!.args;
-    a[0] = op; a[1] = n; a[2] = xo; a[3] = oo;
-    this.pool!.run(JOB_UNARY, nth, () => E.unaryPart(op, n, xo, oo, 0, nth));
+    this.runJob(JOBS.unary, nth, { op, n, x: xo, out: oo });
   }
   override binary(op: BinaryOp, n: number, a: F32, b: F32, out: F32): void {
     if (!this.w3(a, b, out)) { super.binary(op, n, a, b, out); return; }
     const nth = this.elemThreads(n), E = this.E, ao = a.byteOffset, bo = b.byteOffset, oo = out.byteOffset;
     if (nth <= 1) { E.binary(op, n, ao, bo, oo); return; }
-    const x = this.pool!.args;
-    x[0] = op; x[1] = n; x[2] = ao; x[3] = bo; x[4] = oo;
-    this.pool!.run(JOB_BINARY, nth, () => E.binaryPart(op, n, ao, bo, oo, 0, nth));
+    this.runJob(JOBS.binary, nth, { op, n, a: ao, b: bo, out: oo });
   }
   override binaryRowBroadcast(op: BinaryOp, rows: number, n: number, a: F32, b: F32, out: F32): void {
     if (this.w3(a, b, out)) this.E.binaryRowBroadcast(op, rows, n, a.byteOffset, b.byteOffset, out.byteOffset);
@@ -305,9 +297,7 @@ export class WasmBackend extends JsBackend {
   private runCopy(rank: number, so: number, dof: number, accumulate: boolean, elems: number): void {
     const nth = this.elemThreads(elems), E = this.E, argp = this.argp, acc = accumulate ? 1 : 0;
     if (nth <= 1) { E.copyStrided(rank, argp, so, dof, acc, 0, 1); return; }
-    const x = this.pool!.args;
-    x[0] = rank; x[1] = argp; x[2] = so; x[3] = dof; x[4] = acc;
-    this.pool!.run(JOB_COPY_STRIDED, nth, () => E.copyStrided(rank, argp, so, dof, acc, 0, nth));
+    this.runJob(JOBS.copyStrided, nth, { rank, args: argp, src: so, dst: dof, acc });
   }
 
   override copyRows(rows: number, n: number, src: F32 | I32, srcStride: number, dst: F32 | I32, dstStride: number, accumulate: boolean): void {
@@ -354,9 +344,7 @@ export class WasmBackend extends JsBackend {
     if (!this.w2(x, out)) { super.softmax(rows, n, x, out); return; }
     const nth = Math.min(rows, this.elemThreads(rows * n)), E = this.E, xo = x.byteOffset, oo = out.byteOffset;
     if (nth <= 1) { E.softmax(rows, n, xo, oo); return; }
-    const a = this.pool!.args;
-    a[0] = rows; a[1] = n; a[2] = xo; a[3] = oo;
-    this.pool!.run(JOB_SOFTMAX, nth, () => E.softmaxPart(rows, n, xo, oo, 0, nth));
+    this.runJob(JOBS.softmax, nth, { rows, n, x: xo, out: oo });
   }
   override logSoftmax(rows: number, n: number, x: F32, out: F32): void {
     if (this.w2(x, out)) this.E.logSoftmax(rows, n, x.byteOffset, out.byteOffset); else super.logSoftmax(rows, n, x, out);
@@ -376,9 +364,7 @@ export class WasmBackend extends JsBackend {
     const E = this.E, lo = logits.byteOffset, to = targets.byteOffset, lro = lossRows.byteOffset, po = probs === null ? 0 : probs.byteOffset;
     const nth = Math.min(rows, this.elemThreads(rows * V));
     if (nth <= 1) return E.softmaxCrossEntropy(rows, V, lo, to, ignoreIndex, smoothing, lro, po);
-    const a = this.pool!.args, pp = this.partp;
-    a[0] = rows; a[1] = V; a[2] = lo; a[3] = to; a[4] = ignoreIndex; a[5] = smoothing; a[6] = lro; a[7] = po; a[8] = pp;
-    this.pool!.run(JOB_SCE, nth, () => E.softmaxCrossEntropyPart(rows, V, lo, to, ignoreIndex, smoothing, lro, po, pp, 0, nth));
+    this.runJob(JOBS.softmaxCrossEntropy, nth, { rows, V, logits: lo, targets: to, ignore: ignoreIndex, smoothing, lossRows: lro, probs: po, partials: this.partp });
     let total = 0;
     for (let t = 0; t < nth; t++) total += this.partials[t]!;
     return total;
@@ -390,9 +376,7 @@ export class WasmBackend extends JsBackend {
     const E = this.E, po = probs.byteOffset, to = targets.byteOffset, dlo = dlogits.byteOffset, acc = accumulate ? 1 : 0;
     const nth = Math.min(rows, this.elemThreads(rows * V));
     if (nth <= 1) { E.softmaxCrossEntropyBackward(rows, V, po, to, ignoreIndex, smoothing, scale, dlo, acc); return; }
-    const a = this.pool!.args;
-    a[0] = rows; a[1] = V; a[2] = po; a[3] = to; a[4] = ignoreIndex; a[5] = smoothing; a[6] = scale; a[7] = dlo; a[8] = acc;
-    this.pool!.run(JOB_SCE_BWD, nth, () => E.softmaxCrossEntropyBackwardPart(rows, V, po, to, ignoreIndex, smoothing, scale, dlo, acc, 0, nth));
+    this.runJob(JOBS.softmaxCrossEntropyBackward, nth, { rows, V, probs: po, targets: to, ignore: ignoreIndex, smoothing, scale, dlogits: dlo, acc });
   }
 
   // ---- embedding ----
@@ -411,9 +395,7 @@ export class WasmBackend extends JsBackend {
     const E = this.E, g = gates.byteOffset, cp = cPrev.byteOffset, ho = h.byteOffset, co = c.byteOffset;
     const nth = Math.min(B, this.elemThreads(B * H * 4));
     if (nth <= 1) { E.lstmCell(B, H, g, cp, ho, co); return; }
-    const a = this.pool!.args;
-    a[0] = B; a[1] = H; a[2] = g; a[3] = cp; a[4] = ho; a[5] = co;
-    this.pool!.run(JOB_LSTM, nth, () => E.lstmCellPart(B, H, g, cp, ho, co, 0, nth));
+    this.runJob(JOBS.lstmCell, nth, { B, H, gates: g, cPrev: cp, h: ho, c: co });
   }
   override lstmCellBackward(B: number, H: number, acts: F32, cPrev: F32, c: F32, dh: F32, dc: F32 | null, dGates: F32, dcPrev: F32, accumulate: boolean): void {
     if (!(this.w3(acts, cPrev, c) && this.w3(dh, dGates, dcPrev) && (dc === null || this.w1(dc)))) {
@@ -423,18 +405,22 @@ export class WasmBackend extends JsBackend {
     const dg = dGates.byteOffset, dcp = dcPrev.byteOffset, acc = accumulate ? 1 : 0;
     const nth = Math.min(B, this.elemThreads(B * H * 4));
     if (nth <= 1) { E.lstmCellBackward(B, H, ao, cp, co, dho, dco, dg, dcp, acc); return; }
-    const a = this.pool!.args;
-    a[0] = B; a[1] = H; a[2] = ao; a[3] = cp; a[4] = co; a[5] = dho; a[6] = dco; a[7] = dg; a[8] = dcp; a[9] = acc;
-    this.pool!.run(JOB_LSTM_BWD, nth, () => E.lstmCellBackwardPart(B, H, ao, cp, co, dho, dco, dg, dcp, acc, 0, nth));
+    this.runJob(JOBS.lstmCellBackward, nth, { B, H, acts: ao, cPrev: cp, c: co, dh: dho, dc: dco, dGates: dg, dcPrev: dcp, acc });
   }
   override gruCell(B: number, H: number, xg: F32, hg: F32, hPrev: F32, h: F32, acts: F32): void {
-    if (this.w3(xg, hg, hPrev) && this.w2(h, acts)) this.E.gruCell(B, H, xg.byteOffset, hg.byteOffset, hPrev.byteOffset, h.byteOffset, acts.byteOffset);
-    else super.gruCell(B, H, xg, hg, hPrev, h, acts);
+    if (!(this.w3(xg, hg, hPrev) && this.w2(h, acts))) { super.gruCell(B, H, xg, hg, hPrev, h, acts); return; }
+    const E = this.E, xo = xg.byteOffset, ho = hg.byteOffset, hp = hPrev.byteOffset, out = h.byteOffset, ao = acts.byteOffset;
+    const nth = Math.min(B, this.elemThreads(B * H * 3));
+    if (nth <= 1) { E.gruCell(B, H, xo, ho, hp, out, ao); return; }
+    this.runJob(JOBS.gruCell, nth, { B, H, xg: xo, hg: ho, hPrev: hp, h: out, acts: ao });
   }
   override gruCellBackward(B: number, H: number, acts: F32, hPrev: F32, dh: F32, dxg: F32, dhg: F32, dhPrev: F32, accumulate: boolean): void {
-    if (this.w3(acts, hPrev, dh) && this.w3(dxg, dhg, dhPrev)) {
-      this.E.gruCellBackward(B, H, acts.byteOffset, hPrev.byteOffset, dh.byteOffset, dxg.byteOffset, dhg.byteOffset, dhPrev.byteOffset, accumulate ? 1 : 0);
-    } else super.gruCellBackward(B, H, acts, hPrev, dh, dxg, dhg, dhPrev, accumulate);
+    if (!(this.w3(acts, hPrev, dh) && this.w3(dxg, dhg, dhPrev))) { super.gruCellBackward(B, H, acts, hPrev, dh, dxg, dhg, dhPrev, accumulate); return; }
+    const E = this.E, ao = acts.byteOffset, hp = hPrev.byteOffset, dho = dh.byteOffset, dxo = dxg.byteOffset, dhgo = dhg.byteOffset, dpo = dhPrev.byteOffset;
+    const acc = accumulate ? 1 : 0;
+    const nth = Math.min(B, this.elemThreads(B * H * 3));
+    if (nth <= 1) { E.gruCellBackward(B, H, ao, hp, dho, dxo, dhgo, dpo, acc); return; }
+    this.runJob(JOBS.gruCellBackward, nth, { B, H, acts: ao, hPrev: hp, dh: dho, dxg: dxo, dhg: dhgo, dhPrev: dpo, acc });
   }
 
   // ---- optimizers ----
@@ -445,9 +431,6 @@ export class WasmBackend extends JsBackend {
     const E = this.E, po = param.byteOffset, go = grad.byteOffset, mo = m.byteOffset, vo = v.byteOffset, dec = decoupled ? 1 : 0;
     const nth = this.elemThreads(n);
     if (nth <= 1) { E.adamStep(n, po, go, mo, vo, lr, beta1, beta2, eps, weightDecay, dec, biasCorrection1, biasCorrection2); return; }
-    const a = this.pool!.args;
-    a[0] = n; a[1] = po; a[2] = go; a[3] = mo; a[4] = vo; a[5] = lr; a[6] = beta1; a[7] = beta2; a[8] = eps; a[9] = weightDecay;
-    a[10] = dec; a[11] = biasCorrection1; a[12] = biasCorrection2;
-    this.pool!.run(JOB_ADAM, nth, () => E.adamStepPart(n, po, go, mo, vo, lr, beta1, beta2, eps, weightDecay, dec, biasCorrection1, biasCorrection2, 0, nth));
+    this.runJob(JOBS.adam, nth, { n, param: po, grad: go, m: mo, v: vo, lr, beta1, beta2, eps, weightDecay, decoupled: dec, bc1: biasCorrection1, bc2: biasCorrection2 });
   }
 }

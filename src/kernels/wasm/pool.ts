@@ -6,7 +6,7 @@ import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 // control block layout (Int32 slots), then ARGS Float64 slots at byte ARGS_BYTE
 export const SEQ = 0; // generation: bumped once per job
-export const JOB = 1; // job id (below)
+export const JOB = 1; // job id (jobs.ts)
 export const NTH = 2; // threads taking part (caller included)
 export const DONE = 3; // workers finished with the current generation
 export const QUIT = 4;
@@ -14,18 +14,7 @@ export const ARGS_BYTE = 64;
 export const MAX_ARGS = 24;
 export const CTRL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
 
-export const JOB_GEMM = 1;
-export const JOB_GEMM_BATCHED = 2;
-export const JOB_ADAM = 3;
-export const JOB_COPY_STRIDED = 4;
-export const JOB_LSTM = 5;
-export const JOB_LSTM_BWD = 6;
-export const JOB_SCE = 7;
-export const JOB_SCE_BWD = 8;
-export const JOB_SOFTMAX = 9;
-export const JOB_UNARY = 10;
-export const JOB_BINARY = 11;
-export const JOB_GEMM_PACKED = 12;
+// the jobs themselves (ids, exports, arguments) are described in jobs.ts
 
 /** Iterations a waiting thread polls before it sleeps in Atomics.wait (~tens of µs). */
 export const SPIN = 200000;

@@ -63,6 +63,8 @@ export interface KernelExports {
   lstmCellBackwardPart(B: number, H: number, acts: number, cPrev: number, c: number, dh: number, dc: number, dGates: number, dcPrev: number, acc: number, tid: number, nth: number): void;
   softmaxCrossEntropyPart(rows: number, V: number, logits: number, targets: number, ignore: number, smoothing: number, lossRows: number, probs: number, partials: number, tid: number, nth: number): void;
   softmaxCrossEntropyBackwardPart(rows: number, V: number, probs: number, targets: number, ignore: number, smoothing: number, scale: number, dlogits: number, acc: number, tid: number, nth: number): void;
+  gruCellPart(B: number, H: number, xg: number, hg: number, hPrev: number, h: number, acts: number, tid: number, nth: number): void;
+  gruCellBackwardPart(B: number, H: number, acts: number, hPrev: number, dh: number, dxg: number, dhg: number, dhPrev: number, acc: number, tid: number, nth: number): void;
   softmaxPart(rows: number, n: number, x: number, out: number, tid: number, nth: number): void;
   unaryPart(op: number, n: number, x: number, out: number, tid: number, nth: number): void;
   binaryPart(op: number, n: number, a: number, b: number, out: number, tid: number, nth: number): void;

@@ -50,10 +50,8 @@ export function dropout(a: Tensor, p: number, rng: Rng, training = true): Tensor
   checkTensor('dropout', 'a', a);
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return a;
-  const mask = rawTensor(a.shape, 'f32');
+  const mask = dropoutMask(a.shape, p, rng);
   const mv = mask.f32;
-  const keepScale = 1 / (1 - p);
-  for (let i = 0; i < a.size; i++) mv[i] = rng.uniform() < p ? 0 : keepScale;
   const out = opOutput(a.shape, [a], (out) => {
     const full = tmpF32(a.size);
     backend().binary(BinaryOp.Mul, a.size, out.grad!, mv, full);
@@ -63,3 +61,17 @@ export function dropout(a: Tensor, p: number, rng: Rng, training = true): Tensor
   return out;
 }
 
+
+/**
+ * The mask dropout(a, p, rng) multiplies by, drawn the same way (one uniform per element in row
+ * order): 0 with probability p, else 1/(1 − p). A non-differentiable tensor of `shape`. Fused ops
+ * that apply dropout inside their loop take it, so they consume the RNG exactly as dropout would.
+ */
+export function dropoutMask(shape: Shape, p: number, rng: Rng): Tensor {
+  if (!(p >= 0 && p < 1)) throw new Error(`dropoutMask: p must be in [0, 1), got ${p}`);
+  const mask = rawTensor(shape, 'f32');
+  const mv = mask.f32;
+  const keepScale = 1 / (1 - p);
+  for (let i = 0; i < mask.size; i++) mv[i] = rng.uniform() < p ? 0 : keepScale;
+  return mask;
+}
