@@ -3,7 +3,8 @@ import { shapeStr, type Tensor } from '../tensor.js';
 import { BinaryOp, type F32 } from '../../kernels/backend.js';
 import { checkTensor, multiOutput, rawTensor, accGrad } from './util.js';
 import { CellChain, cellGates, packWeight, freePacked, rows, type SequenceCell } from './cell-chain.js';
-import { AttentionCore, attentionParamGrads, type AttentionArrays, type AttentionScore } from './attention-core.js';
+import { AttentionCore, attentionParamGrads, type AttentionArrays } from './attention-core.js';
+import type { AttentionOpInputs } from './attention.js';
 
 export type { SequenceCell } from './cell-chain.js';
 
@@ -157,20 +158,8 @@ export interface DecoderSequenceInputs {
   feed0: Tensor | null;
   /** [H, G·H]: h̃_{t−1}'s share of the first layer's input weight. */
   weightFeed: Tensor;
-  attention: {
-    kind: AttentionScore;
-    /** [B, S, Hm] */
-    memory: Tensor;
-    /** [B, S, H] (general: memory·W_a; bahdanau: memory·W_1; dot: the memory itself). */
-    keys: Tensor;
-    /** i32 [B, 1, S] (1 = padding) or null. */
-    mask: Tensor | null;
-    /** [Hm + H, H] */
-    weightC: Tensor;
-    /** bahdanau: W_2 [H, H], v [H, 1]. */
-    w2: Tensor | null;
-    v: Tensor | null;
-  };
+  /** The attention op's inputs but the query (the top layer's h_t is each step's query). */
+  attention: Omit<AttentionOpInputs, 'query'>;
 }
 
 /**
