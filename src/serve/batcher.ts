@@ -24,7 +24,9 @@ export const defaultDecode: DecodeFn = (model, lines, opts) => model.run.transla
  * (or after the previous call ends, unless a full batch is waiting), the requests with the same
  * model and decoding options as the oldest one (up to maxBatch texts, never splitting a request)
  * are decoded in one call, the results go back to each request in its own order, and the next
- * group follows.
+ * group follows. A window ends early once as many texts are queued as the last call answered plus
+ * those that waited through it: under steady load the answered clients come back within a
+ * fraction of the window, and waiting out the rest would leave the decoder idle.
  *
  * Decoding is synchronous and blocks the event loop, so between two calls the batcher yields
  * (setImmediate): sockets are read, new requests join the queue, finished responses are flushed.
@@ -37,6 +39,14 @@ export class DynamicBatcher {
   private queuedTexts = 0;
   private scheduled = false;
   private running = false;
+  /** The pending window's timer (null: none, or the run is already set for the next tick). */
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Texts worth waiting for: after a call, the clients just answered tend to come back, so the
+   * window ends early once as many texts are queued as were in play (answered + waiting) then.
+   * Infinity until the first call: the first window is never cut short.
+   */
+  private target = Infinity;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -61,7 +71,8 @@ export class DynamicBatcher {
       this.queue.push({ key: batchKey(model.name, options), model, texts, options, resolve, reject });
       this.queuedTexts += texts.length;
       this.metrics.queueDepth.set(this.queuedTexts);
-      this.schedule(this.opts.enabled ? this.opts.windowMs : 0);
+      if (this.timer !== null && this.queuedTexts >= this.target) this.fireNow();
+      else this.schedule(this.opts.enabled ? this.opts.windowMs : 0);
     });
   }
 
@@ -74,12 +85,26 @@ export class DynamicBatcher {
   private schedule(delayMs: number): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
-    const go = (): void => {
-      this.scheduled = false;
-      this.runOnce();
-    };
-    if (delayMs > 0) setTimeout(go, delayMs);
-    else setImmediate(go);
+    if (delayMs > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.go();
+      }, delayMs);
+    } else {
+      setImmediate(() => this.go());
+    }
+  }
+
+  /** Ends a pending window now: the run starts on the next tick (after the sockets are read). */
+  private fireNow(): void {
+    clearTimeout(this.timer!);
+    this.timer = null;
+    setImmediate(() => this.go());
+  }
+
+  private go(): void {
+    this.scheduled = false;
+    this.runOnce();
   }
 
   /** The oldest job's group: the jobs with its key, in arrival order, up to maxBatch texts. */
@@ -122,7 +147,9 @@ export class DynamicBatcher {
     // the clients just answered one window to send their next requests: otherwise the requests
     // that arrived during this call go alone and the rest form the next call, and the batch size
     // settles at half the clients.
-    if (this.queue.length > 0) this.schedule(this.opts.enabled && this.queuedTexts < this.opts.maxBatch ? this.opts.windowMs : 0);
+    // The window ends early once the answered clients are back (see target).
+    this.target = Math.min(this.opts.maxBatch, group.reduce((n, j) => n + j.texts.length, 0) + this.queuedTexts);
+    if (this.queue.length > 0) this.schedule(this.opts.enabled && this.queuedTexts < this.target ? this.opts.windowMs : 0);
     else this.notifyIdle();
   }
 

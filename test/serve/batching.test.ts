@@ -165,3 +165,20 @@ test('drain: a request whose body is still arriving when draining starts is answ
     agent.destroy();
   }
 });
+
+test('batching: once the clients just answered are back, the window ends early', async () => {
+  // A long window: the first call waits all of it; the second must start as soon as the four
+  // answered clients have sent again, long before its window would end.
+  await withApp({ windowMs: 1500, maxBatch: 64 }, {}, async (port, calls) => {
+    const round = () => Promise.all(['a b', 'c', 'd e', 'f'].map((t) => translate(port, { texts: [t], beam: 2 })));
+    const t0 = performance.now();
+    await round();
+    const first = performance.now() - t0;
+    const t1 = performance.now();
+    await round();
+    const second = performance.now() - t1;
+    assert.deepEqual(calls, [4, 4], 'each round is one call of all four');
+    assert.ok(first >= 1400, `the first window is waited out (${first.toFixed(0)} ms)`);
+    assert.ok(second < 1000, `the second call starts once the four are back (${second.toFixed(0)} ms)`);
+  });
+});
