@@ -6,6 +6,7 @@
 // (key, element index), so no mask is ever read from memory.
 import { ld, st, ldi, ldv, stv, shareStart } from './simd';
 import { vexp } from './vmath';
+import { gemmScratchBytes } from './gemm';
 
 /** murmur3's 32-bit finaliser (as fmix32 in the js reference). */
 // @ts-ignore: decorator
@@ -98,6 +99,23 @@ function scoreRows2(n: i32, dh: i32, a0: usize, a1: usize, b: usize, rs: usize, 
  */
 function weightedRows2(n: i32, dh: i32, w0: usize, w1: usize, b: usize, rs: usize, out0: usize, out1: usize): void {
   let d = 0;
+  for (; d + 16 <= dh; d += 16) {
+    let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    for (let j = 0; j < n; j++) {
+      const r = b + <usize>j * rs;
+      const x0 = v128.load32_splat(w0 + (<usize>j << 2)), x1 = v128.load32_splat(w1 + (<usize>j << 2));
+      let y = ldv(r, d);
+      a00 = f32x4.add(a00, f32x4.mul(x0, y)); a10 = f32x4.add(a10, f32x4.mul(x1, y));
+      y = ldv(r, d + 4);
+      a01 = f32x4.add(a01, f32x4.mul(x0, y)); a11 = f32x4.add(a11, f32x4.mul(x1, y));
+      y = ldv(r, d + 8);
+      a02 = f32x4.add(a02, f32x4.mul(x0, y)); a12 = f32x4.add(a12, f32x4.mul(x1, y));
+      y = ldv(r, d + 12);
+      a03 = f32x4.add(a03, f32x4.mul(x0, y)); a13 = f32x4.add(a13, f32x4.mul(x1, y));
+    }
+    stv(out0, d, a00); stv(out0, d + 4, a01); stv(out0, d + 8, a02); stv(out0, d + 12, a03);
+    stv(out1, d, a10); stv(out1, d + 4, a11); stv(out1, d + 8, a12); stv(out1, d + 12, a13);
+  }
   for (; d + 8 <= dh; d += 8) {
     let a00 = f32x4.splat(0), a01 = a00, a10 = a00, a11 = a00;
     for (let j = 0; j < n; j++) {
@@ -254,8 +272,10 @@ function maskGrad(lim: i32, n: i32, pr: usize, gs: usize, ms: usize, row: i32, t
 
 /**
  * Thread tid's (batch, head) units of mhaBackward: overwrites dq and its units' columns of dk, dv.
- * Per query pair: dP = dO·vᵀ (through the dropout mask), dv += (P·mask)ᵀ dO, dS = P ⊙ (dP − P·dP),
- * dq = dS·k/√dh, dk += dSᵀ q/√dh.
+ * Per query pair: dP = dO·vᵀ (through the dropout mask), dS = P ⊙ (dP − P·dP), dq = dS·k/√dh.
+ * Then per key pair, from the unit's transposed weights Wᵀ [S, T] and dSᵀ kept in scratch:
+ * dv = Wᵀ·dO and dk = dSᵀ·q/√dh, with register accumulators (each row written once). When the two
+ * [S, T] blocks do not fit the scratch, dk and dv are accumulated query pair by query pair instead.
  */
 export function mhaBackwardPart(
   B: i32, T: i32, S: i32, H: i32, dh: i32, q: usize, k: usize, v: usize, pad: usize, causal: bool,
@@ -267,14 +287,18 @@ export function mhaBackwardPart(
   const scale = <f32>(1 / Math.sqrt(<f64>dh));
   const rowB = <usize>(S + 4) * 4;
   const gs0 = scratch, gs1 = gs0 + rowB, ms0 = gs1 + rowB, ms1 = ms0 + rowB, spare = ms1 + rowB;
+  const wt = scratch + <usize>mhaScratchFloats(S, dh) * 4, dst = wt + <usize>S * <usize>T * 4;
+  const blocks = (<i64>mhaScratchFloats(S, dh) + 2 * <i64>S * <i64>T) * 4 <= <i64>gemmScratchBytes();
   const u0 = shareStart(B * H, tid, nth), u1 = shareStart(B * H, tid + 1, nth);
   for (let u = u0; u < u1; u++) {
     const b = u / H, h = u % H;
     const off = (<usize>(b * S) * <usize>D + <usize>(h * dh)) * 4;
     const kb = k + off, vb = v + off, dkb = dk + off, dvb = dv + off;
-    for (let j = 0; j < S; j++) {
-      memory.fill(dkb + <usize>j * rs, 0, <usize>dh * 4);
-      memory.fill(dvb + <usize>j * rs, 0, <usize>dh * 4);
+    if (!blocks) {
+      for (let j = 0; j < S; j++) {
+        memory.fill(dkb + <usize>j * rs, 0, <usize>dh * 4);
+        memory.fill(dvb + <usize>j * rs, 0, <usize>dh * 4);
+      }
     }
     for (let i = 0; i < T; i += 2) {
       const has1 = i + 1 < T;
@@ -287,20 +311,41 @@ export function mhaBackwardPart(
       const dot0 = maskGrad(lim0, lim1, probs + <usize>row0 * 4, gs0, ms0, row0, thr, key, keep);
       // an odd last query pairs with itself: its second copy gets zero weights
       const dot1v = has1 ? maskGrad(lim1, lim1, probs + <usize>row1 * 4, gs1, ms1, row1, thr, key, keep) : maskGrad(0, lim1, 0, gs1, ms1, 0, 0, 0, 1);
-      const g0 = dOut + qo0, g1 = dOut + qo1;
-      for (let j = 0; j < lim1; j++) {
-        const w0 = ld(ms0, j), w1 = ld(ms1, j);
-        if (w0 != 0 || w1 != 0) axpy2Row(dh, w0, g0, w1, g1, dvb + <usize>j * rs);
-      }
       // dS_j/√dh into gs (0 where P = 0)
       const p0 = probs + <usize>row0 * 4, p1 = probs + <usize>row1 * 4;
       for (let j = 0; j < lim0; j++) st(gs0, j, ld(p0, j) * (ld(gs0, j) - dot0) * scale);
       if (has1) for (let j = 0; j < lim1; j++) st(gs1, j, ld(p1, j) * (ld(gs1, j) - dot1v) * scale);
       weightedRows2(lim1, dh, gs0, gs1, kb, rs, dq + qo0, has1 ? dq + qo1 : spare);
-      const q0 = q + qo0, q1 = q + qo1;
-      for (let j = 0; j < lim1; j++) {
-        const a0 = ld(gs0, j), a1 = ld(gs1, j);
-        if (a0 != 0 || a1 != 0) axpy2Row(dh, a0, q0, a1, q1, dkb + <usize>j * rs);
+      const g0 = dOut + qo0, g1 = dOut + qo1, q0 = q + qo0, q1 = q + qo1;
+      if (blocks) {
+        for (let j = 0; j < S; j++) {
+          const inside = j < lim1;
+          st(wt, j * T + i, inside ? ld(ms0, j) : 0);
+          st(dst, j * T + i, inside ? ld(gs0, j) : 0);
+          if (has1) {
+            st(wt, j * T + i1, inside ? ld(ms1, j) : 0);
+            st(dst, j * T + i1, inside ? ld(gs1, j) : 0);
+          }
+        }
+      } else {
+        for (let j = 0; j < lim1; j++) {
+          const w0 = ld(ms0, j), w1 = ld(ms1, j);
+          if (w0 != 0 || w1 != 0) axpy2Row(dh, w0, g0, w1, g1, dvb + <usize>j * rs);
+          const a0 = ld(gs0, j), a1 = ld(gs1, j);
+          if (a0 != 0 || a1 != 0) axpy2Row(dh, a0, q0, a1, q1, dkb + <usize>j * rs);
+        }
+      }
+    }
+    if (blocks) {
+      const gb = dOut + (<usize>(b * T) * <usize>D + <usize>(h * dh)) * 4;
+      const qb = q + (<usize>(b * T) * <usize>D + <usize>(h * dh)) * 4;
+      for (let j = 0; j < S; j += 2) {
+        const has1 = j + 1 < S;
+        const j1 = has1 ? j + 1 : j;
+        const w0 = wt + <usize>(j * T) * 4, w1 = wt + <usize>(j1 * T) * 4;
+        const e0 = dst + <usize>(j * T) * 4, e1 = dst + <usize>(j1 * T) * 4;
+        weightedRows2(T, dh, w0, w1, gb, rs, dvb + <usize>j * rs, has1 ? dvb + <usize>j1 * rs : spare);
+        weightedRows2(T, dh, e0, e1, qb, rs, dkb + <usize>j * rs, has1 ? dkb + <usize>j1 * rs : spare);
       }
     }
   }

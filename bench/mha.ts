@@ -2,7 +2,9 @@
  * Multi-head attention benchmark: ms per forward + backward of `multiHeadAttention` (B = 64,
  * H = 4, T = S = 20, dh = 64 by default; every other sentence 3 keys of padding; dropout 0.1) on
  * the js backend, wasm on 1 and 2 threads, and the PyTorch peer (bench/peers/mha_torch.py: the same
- * computation from torch ops) on 1 and 2 threads, all in one run. Median of timed batches.
+ * computation from torch ops) on 1 and 2 threads, all in one run. Median of timed batches: wall
+ * time and process CPU time per step (on a shared machine the 1-thread CPU times compare better
+ * than wall times; with 2 threads CPU time adds both threads' work).
  * `node dist/bench/mha.js [--causal] [--no-peer] [--no-js]`; prints JSON.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,7 +23,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function benchOp(be: Backend, reps: number): number {
+interface Timing { wallMs: number; cpuMs: number }
+
+function benchOp(be: Backend, reps: number): Timing {
   T.setBackend(be);
   const rng = new T.Rng(1);
   const rand = (shape: number[]): T.Tensor => {
@@ -46,25 +50,28 @@ function benchOp(be: Backend, reps: number): number {
   const t0 = performance.now();
   step();
   const per = Math.max(1, Math.round(60 / Math.max(0.01, performance.now() - t0)));
-  const times: number[] = [];
+  const times: number[] = [], cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const s = performance.now();
+    const s = performance.now(), c = process.cpuUsage();
     for (let i = 0; i < per; i++) step();
     times.push((performance.now() - s) / per);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000 / per);
   }
   for (const t of [q, k, v, pad, proj]) t.dispose();
-  return median(times);
+  return { wallMs: median(times), cpuMs: median(cpu) };
 }
 
-function peer(threads: number, openblas: number): number | null {
+function peer(threads: number, openblas: number): Timing | null {
   const script = fileURLToPath(new URL('../../bench/peers/mha_torch.py', import.meta.url));
   const args = [script, '--threads', String(threads), ...(causal ? ['--causal'] : [])];
   const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(openblas), OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) { process.stderr.write(`mha peer failed: ${r.stderr.split('\n').slice(-2).join(' ')}\n`); return null; }
-  return (JSON.parse(r.stdout.trim()) as { ms: number }).ms;
+  const o = JSON.parse(r.stdout.trim()) as { ms: number; cpuMs: number };
+  return { wallMs: o.ms, cpuMs: o.cpuMs };
 }
 
-const ms: Record<string, number | null> = {};
+const ms: Record<string, Timing | null> = {};
 if (!process.argv.includes('--no-js')) ms['js'] = benchOp(new JsBackend(), 3);
 for (const threads of [1, 2]) {
   const be = await WasmBackend.create({ threads });
