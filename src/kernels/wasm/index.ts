@@ -15,6 +15,7 @@ import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
 import { ThreadPool } from './pool.js';
 import { JOBS, callJob, writeJobArgs, type Job, type JobArgs } from './jobs.js';
+import { chooseVariant, type SimdChoice, type SimdVariant } from './variant.js';
 import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 export interface WasmBackendOptions {
@@ -24,6 +25,11 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** From this many elements the elementwise kernels (Adam, LSTM cells, softmax, copies) use the pool. */
   minParallelElems?: number;
+  /**
+   * Which kernel build: `relaxed` (FMA through relaxed SIMD), `plain` (SIMD only), or `auto`
+   * (the default: S2S_WASM_SIMD if set, else relaxed where the engine runs it). See variant.ts.
+   */
+  simd?: SimdChoice;
 }
 
 const DEFAULT_MIN_PARALLEL_FLOPS = 4e6;
@@ -44,6 +50,8 @@ const f32view = new Float32Array(f32bits.buffer);
 export class WasmBackend extends JsBackend {
   override readonly name: 'js' | 'wasm' = 'wasm';
   override readonly threads: number;
+  /** The kernel build this backend runs (relaxed: FMA; plain: SIMD only). */
+  readonly simd: SimdVariant;
   private readonly E: KernelExports;
   private readonly heap: LinearAllocator;
   private pool: ThreadPool | null;
@@ -56,8 +64,9 @@ export class WasmBackend extends JsBackend {
   private readonly partials: Float64Array;
   private readonly minParallelElems: number;
 
-  private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number, minParallelElems: number) {
+  private constructor(E: KernelExports, simd: SimdVariant, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number, minParallelElems: number) {
     super();
+    this.simd = simd;
     this.minParallelElems = Math.max(1, minParallelElems);
     this.argp = heap.reserve(ARG_SLOTS * 4);
     this.partp = heap.reserve(MAX_PARTIALS * 8);
@@ -76,8 +85,17 @@ export class WasmBackend extends JsBackend {
   static async create(opts: WasmBackendOptions = {}, platform?: Platform): Promise<WasmBackend> {
     const pf = platform ?? await getPlatform();
     const threads = Math.max(1, Math.floor(opts.threads ?? pf.cpuCount()));
-    const bytes = await pf.loadWasmBytes();
-    const module: WasmModule = await WA.compile(bytes);
+    const requested = opts.simd ?? 'auto';
+    let simd = chooseVariant(pf, requested);
+    let module: WasmModule;
+    try {
+      module = await WA.compile(await pf.loadWasmBytes(simd));
+    } catch (e) {
+      // auto: a host that cannot supply the relaxed build still gets the plain one
+      if (simd !== 'relaxed' || requested === 'relaxed') throw e;
+      simd = 'plain';
+      module = await WA.compile(await pf.loadWasmBytes('plain'));
+    }
     const memory: WasmMemory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const E = instantiate(module, memory);
     const heap = new LinearAllocator(memory, E.heapBase() + 1024);
@@ -85,7 +103,7 @@ export class WasmBackend extends JsBackend {
     const scratch: number[] = [];
     for (let t = 0; t < threads; t++) scratch.push(heap.reserve(scratchBytes));
     const pool = threads > 1 ? await ThreadPool.start(pf, threads - 1, module, memory, (tid) => scratch[tid]!) : null;
-    return new WasmBackend(E, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS, opts.minParallelElems ?? DEFAULT_MIN_PARALLEL_ELEMS);
+    return new WasmBackend(E, simd, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS, opts.minParallelElems ?? DEFAULT_MIN_PARALLEL_ELEMS);
   }
 
   /** Stops the workers. The backend still works afterwards, on one thread. */
