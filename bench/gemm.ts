@@ -1,6 +1,7 @@
 /**
  * gemm benchmark: GFLOP/s of C = A·B (M×K times K×N) for the js backend, the wasm backend on one
- * thread and on all threads, and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
+ * thread and on all threads (its default build, and the plain-SIMD build beside it when the default
+ * is the relaxed-SIMD one), and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
  * several timed batches after warm-up. `s2s bench gemm [--json]` or `node dist/bench/gemm.js --json`.
  */
 import { availableParallelism, cpus } from 'node:os';
@@ -24,14 +25,25 @@ export interface GemmBenchOptions {
 
 export const DEFAULT_SHAPES: Shape[] = [[64, 256, 1024], [64, 512, 1024], [1280, 256, 1024], [1280, 256, 1000], [512, 512, 512]];
 
-interface Row { shape: string; M: number; K: number; N: number; gflops: Record<string, number | null> }
+interface Row {
+  shape: string; M: number; K: number; N: number;
+  gflops: Record<string, number | null>;
+  /**
+   * The single-thread wasm columns again, per CPU second instead of per wall second: on a machine
+   * shared with other jobs this counts no time spent waiting for a core.
+   */
+  gflopsPerCpuSecond: Record<string, number>;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Times `f` in batches of ~`target` ms; returns the median seconds per call. */
+/** CPU seconds (all threads of the process) per call of the last timeIt, median over its batches. */
+let lastCpuSec = NaN;
+
+/** Times `f` in batches of ~`target` ms; returns the median seconds per call (CPU seconds: lastCpuSec). */
 function timeIt(f: () => void, flops: number, reps: number): number {
   for (let i = 0; i < 3; i++) f(); // warm-up (tier-up to optimised code)
   const t0 = performance.now();
@@ -39,12 +51,17 @@ function timeIt(f: () => void, flops: number, reps: number): number {
   const once = Math.max(1e-3, performance.now() - t0);
   const perBatch = Math.max(1, Math.round(60 / once)); // ~60 ms batches
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
     const s = performance.now();
+    const c = process.cpuUsage();
     for (let i = 0; i < perBatch; i++) f();
     times.push((performance.now() - s) / perBatch / 1000);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1e6 / perBatch);
   }
   void flops;
+  lastCpuSec = median(cpu);
   return median(times);
 }
 
@@ -109,17 +126,29 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
   const js = new JsBackend();
   const w1 = await WasmBackend.create({ threads: 1 });
   const wN = await WasmBackend.create({ threads });
+  // the plain-SIMD build beside the relaxed one (FMA) when the default is relaxed: side by side
+  const plain = w1.simd === 'relaxed'
+    ? { w1: await WasmBackend.create({ threads: 1, simd: 'plain' }), wN: await WasmBackend.create({ threads, simd: 'plain' }) }
+    : null;
   const tfl = await loadTf();
   const rows: Row[] = [];
   try {
     for (const s of shapes) {
       const g: Record<string, number | null> = {};
+      const perCpu: Record<string, number> = {};
+      const flops = 2 * s[0] * s[1] * s[2];
       g.js = o.skipJs ? null : benchBackend(js, s, Math.min(reps, 3));
       g.wasm1 = benchBackend(w1, s, reps);
+      perCpu.wasm1 = Math.round(flops / lastCpuSec / 1e8) / 10;
       g[`wasm${threads}`] = benchBackend(wN, s, reps);
+      if (plain) {
+        g.wasm1Plain = benchBackend(plain.w1, s, reps);
+        perCpu.wasm1Plain = Math.round(flops / lastCpuSec / 1e8) / 10;
+        g[`wasm${threads}Plain`] = benchBackend(plain.wN, s, reps);
+      }
       g.tfjsWasm = 'tf' in tfl ? benchTf(tfl.tf, s, reps) : null;
       for (const k of Object.keys(g)) if (g[k] !== null) g[k] = Math.round(g[k]! * 10) / 10;
-      rows.push({ shape: `${s[0]}x${s[1]}x${s[2]}`, M: s[0], K: s[1], N: s[2], gflops: g });
+      rows.push({ shape: `${s[0]}x${s[1]}x${s[2]}`, M: s[0], K: s[1], N: s[2], gflops: g, gflopsPerCpuSecond: perCpu });
       if (!o.json) {
         const cells = Object.entries(g).map(([k, v]) => `${k} ${v === null ? '—' : v.toFixed(1)}`).join('  ');
         console.log(`${rows.at(-1)!.shape.padEnd(16)} ${cells}`);
@@ -128,6 +157,7 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
   } finally {
     await w1.dispose();
     await wN.dispose();
+    if (plain) { await plain.w1.dispose(); await plain.wN.dispose(); }
   }
   const result = {
     bench: 'gemm',
@@ -136,8 +166,9 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
     machine: { cpu: cpus()[0]?.model ?? '?', threads, node: process.version },
     peers: {
       js: 'JsBackend (reference loops)',
-      wasm1: 'WasmBackend, threads = 1',
-      [`wasm${threads}`]: `WasmBackend, threads = ${threads}`,
+      wasm1: `WasmBackend (${w1.simd} SIMD build), threads = 1`,
+      [`wasm${threads}`]: `WasmBackend (${wN.simd} SIMD build), threads = ${threads}`,
+      ...(plain ? { wasm1Plain: 'WasmBackend (plain SIMD build, no FMA), threads = 1', [`wasm${threads}Plain`]: `WasmBackend (plain SIMD build, no FMA), threads = ${threads}` } : {}),
       tfjsWasm: 'tf' in tfl
         ? `@tensorflow/tfjs-backend-wasm ${tfl.version} tf.matMul (+ dataSync), threads = ${tfl.threads} (its Node default; multithread support: ${String(tfl.multithread)}, simd: ${String(tfl.simd)})`
         : `unavailable: ${tfl.error}`,
