@@ -24,6 +24,19 @@ test('a thread that saw an older generation claims nothing of the new job', () =
   assert.equal(claimShare(c, 8), 0);
 });
 
+test('a stale claim cannot take a share of the next job while it is being posted', () => {
+  // the previous job (generation 7, 2 shares) is all claimed; run() then closes the word for
+  // generation 8 before it raises the share count to 4
+  const c = block(7, 2);
+  claimShare(c, 7); claimShare(c, 7);
+  c[CLAIM] = (8 << 8) | 0xff;
+  c[NTH] = 4;
+  assert.equal(claimShare(c, 7), -1, 'old generation');
+  assert.equal(claimShare(c, 8), -1, 'not open yet');
+  c[CLAIM] = 8 << 8;
+  assert.equal(claimShare(c, 8), 0);
+});
+
 test('with no worker to help, the caller runs every share itself, in order', async () => {
   const pf = await getPlatform();
   const module = await WA.compile(await pf.loadWasmBytes());

@@ -101,6 +101,9 @@ export class ThreadPool {
     const c = this.ctrl;
     if (!(shares >= 1 && shares <= MAX_SHARES)) throw new Error(`thread pool: ${shares} shares (1..${MAX_SHARES})`);
     const seq = (c[SEQ]! + 1) & SEQ_MASK;
+    // close the claim word first: a worker still holding the previous generation then fails its
+    // compare-exchange instead of taking a share of this job once NTH changes under it
+    Atomics.store(c, CLAIM, (seq << 8) | 0xff);
     c[JOB] = job;
     Atomics.store(c, NTH, shares);
     Atomics.store(c, DONE, 0);
