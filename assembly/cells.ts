@@ -1,7 +1,7 @@
 // Fused recurrent cells: LSTM and GRU, forward and backward (and thread shares).
 // Semantics are those of src/kernels/backend.ts (the js reference: src/kernels/js/, same file
 // names); pointers are byte offsets into the shared linear memory.
-import { ld, st, ldi, ldv, stv, shareStart } from './simd';
+import { ld, st, ldi, ldv, stv, shareStart, madd } from './simd';
 import { vexp, vsigmoid, vtanh, sexp, ssigmoid, stanh } from './vmath';
 // ---- recurrent cells ----
 
@@ -16,7 +16,7 @@ export function lstmCell(B: i32, H: i32, gates: usize, cPrev: usize, h: usize, c
     for (; j + 4 <= H; j += 4) {
       const i_ = vsigmoid(ldv(gi, j)), f_ = vsigmoid(ldv(gf, j)), g_ = vtanh(ldv(gg, j)), o_ = vsigmoid(ldv(go, j));
       stv(gi, j, i_); stv(gf, j, f_); stv(gg, j, g_); stv(go, j, o_);
-      const cn = f32x4.add(f32x4.mul(f_, ldv(cp, j)), f32x4.mul(i_, g_));
+      const cn = madd(f_, ldv(cp, j), f32x4.mul(i_, g_));
       stv(cr, j, cn);
       stv(hr, j, f32x4.mul(o_, vtanh(cn)));
     }
@@ -82,9 +82,9 @@ export function gruCell(B: i32, H: i32, xg: usize, hg: usize, hPrev: usize, h: u
       const r = vsigmoid(f32x4.add(ldv(xr, j), ldv(hr, j)));
       const z = vsigmoid(f32x4.add(ldv(xz, j), ldv(hz, j)));
       const hnv = ldv(hn, j);
-      const nn = vtanh(f32x4.add(ldv(xn, j), f32x4.mul(r, hnv)));
+      const nn = vtanh(madd(r, hnv, ldv(xn, j)));
       stv(ar, j, r); stv(az, j, z); stv(an, j, nn); stv(ahn, j, hnv);
-      stv(ho, j, f32x4.add(f32x4.mul(f32x4.sub(f32x4.splat(1), z), nn), f32x4.mul(z, ldv(hp, j))));
+      stv(ho, j, madd(f32x4.sub(f32x4.splat(1), z), nn, f32x4.mul(z, ldv(hp, j))));
     }
     for (; j < H; j++) {
       const r = ssigmoid(ld(xr, j) + ld(hr, j));

@@ -1,13 +1,13 @@
 // Elementwise kernels: axpy, scale, unary and binary ops (and their thread shares).
 // Semantics are those of src/kernels/backend.ts (the js reference: src/kernels/js/, same file
 // names); pointers are byte offsets into the shared linear memory.
-import { ld, st, ldi, ldv, stv, shareStart } from './simd';
+import { ld, st, ldi, ldv, stv, shareStart, madd } from './simd';
 import { vexp, vsigmoid, vtanh, sexp, ssigmoid, stanh } from './vmath';
 import { UnaryOp, BinaryOp } from '../src/kernels/opcodes';
 export function axpy(n: i32, alpha: f32, x: usize, y: usize): void {
   const va = f32x4.splat(alpha);
   let i = 0;
-  for (; i + 4 <= n; i += 4) stv(y, i, f32x4.add(ldv(y, i), f32x4.mul(va, ldv(x, i))));
+  for (; i + 4 <= n; i += 4) stv(y, i, madd(va, ldv(x, i), ldv(y, i)));
   for (; i < n; i++) st(y, i, ld(y, i) + alpha * ld(x, i));
 }
 

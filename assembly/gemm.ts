@@ -15,6 +15,8 @@
 // Threads: every thread calls gemmPart with its own tid and its own scratch; the work is split
 // over N (or over M when N is too narrow), so threads never write the same element of C.
 
+import { madd } from './simd';
+
 export const MR: i32 = 5;
 export const NR: i32 = 8;
 const KC: i32 = 256;
@@ -210,20 +212,20 @@ function kernel5x8(kc: i32, pa: usize, pb: usize, C: usize, ldc: i32, mr: i32, n
     const b1 = v128.load(b, 16);
     let x: v128;
     x = v128.load32_splat(a, 0);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
     x = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
     x = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
     x = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
     x = v128.load32_splat(a, 16);
-    c40 = f32x4.add(c40, f32x4.mul(x, b0));
-    c41 = f32x4.add(c41, f32x4.mul(x, b1));
+    c40 = madd(x, b0, c40);
+    c41 = madd(x, b1, c41);
     a += MR * 4;
     b += NR * 4;
   }
@@ -297,8 +299,8 @@ function gemmDirect(
         let b = B + (<usize>j << 2);
         for (let k = 0; k < K; k++) {
           const x = v128.load32_splat(arow + (<usize>k << 2));
-          c0 = f32x4.add(c0, f32x4.mul(x, v128.load(b)));
-          c1 = f32x4.add(c1, f32x4.mul(x, v128.load(b, 16)));
+          c0 = madd(x, v128.load(b), c0);
+          c1 = madd(x, v128.load(b, 16), c1);
           b += ldbB;
         }
         const p = crow + (<usize>j << 2);
@@ -312,7 +314,7 @@ function gemmDirect(
         let c0 = f32x4.splat(0);
         let b = B + (<usize>j << 2);
         for (let k = 0; k < K; k++) {
-          c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(arow + (<usize>k << 2)), v128.load(b)));
+          c0 = madd(v128.load32_splat(arow + (<usize>k << 2)), v128.load(b), c0);
           b += ldbB;
         }
         const p = crow + (<usize>j << 2);
@@ -335,10 +337,10 @@ function gemmDirect(
         for (; k + 4 <= K; k += 4) {
           const ko = <usize>k << 2;
           const x = v128.load(arow + ko);
-          s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b0 + ko)));
-          s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b1 + ko)));
-          s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b2 + ko)));
-          s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b3 + ko)));
+          s0 = madd(x, v128.load(b0 + ko), s0);
+          s1 = madd(x, v128.load(b1 + ko), s1);
+          s2 = madd(x, v128.load(b2 + ko), s2);
+          s3 = madd(x, v128.load(b3 + ko), s3);
         }
         // horizontal sums of s0..s3 → one vector (c_j, c_j+1, c_j+2, c_j+3)
         const u0 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7));
@@ -348,7 +350,7 @@ function gemmDirect(
           const ko = <usize>k << 2;
           const x = f32x4.splat(load<f32>(arow + ko));
           const bv = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(b0 + ko)), 1, load<f32>(b1 + ko)), 2, load<f32>(b2 + ko)), 3, load<f32>(b3 + ko));
-          r = f32x4.add(r, f32x4.mul(x, bv));
+          r = madd(x, bv, r);
         }
         const p = crow + (<usize>j << 2);
         if (beta == 0) v128.store(p, r);
@@ -358,7 +360,7 @@ function gemmDirect(
         const b0 = B + <usize>j * ldbB;
         let s0 = f32x4.splat(0);
         let k = 0;
-        for (; k + 4 <= K; k += 4) s0 = f32x4.add(s0, f32x4.mul(v128.load(arow + (<usize>k << 2)), v128.load(b0 + (<usize>k << 2))));
+        for (; k + 4 <= K; k += 4) s0 = madd(v128.load(arow + (<usize>k << 2)), v128.load(b0 + (<usize>k << 2)), s0);
         const u = f32x4.add(s0, v128.shuffle<f32>(s0, s0, 2, 3, 0, 1));
         let acc = f32x4.extract_lane(u, 0) + f32x4.extract_lane(u, 1);
         for (; k < K; k++) acc += load<f32>(arow + (<usize>k << 2)) * load<f32>(b0 + (<usize>k << 2));

@@ -1,4 +1,6 @@
-// Vectorised exp / sigmoid / tanh for f32x4 (Cephes single-precision algorithms: ~1–2 ulp).
+// Vectorised exp / sigmoid / tanh for f32x4 (Cephes single-precision algorithms: ~1–2 ulp). The
+// polynomials go through madd: one FMA per Horner step in the relaxed-SIMD build.
+import { madd } from './simd';
 
 /**
  * Cephes' e^r on the reduced argument: with n = t − magic = round(v / ln2), r = v − n·ln2 (in two
@@ -11,11 +13,11 @@
   v = f32x4.sub(v, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(v, v);
   let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, v), f32x4.splat(5.0000001201e-1));
+  y = madd(y, v, f32x4.splat(1.3981999507e-3));
+  y = madd(y, v, f32x4.splat(8.3334519073e-3));
+  y = madd(y, v, f32x4.splat(4.1665795894e-2));
+  y = madd(y, v, f32x4.splat(1.6666665459e-1));
+  y = madd(y, v, f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), v), f32x4.splat(1));
   return y;
 }
@@ -73,10 +75,10 @@
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  p = madd(p, z, f32x4.splat(2.06390887954e-2));
+  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
+  p = madd(p, z, f32x4.splat(1.33314422036e-1));
+  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
   const e = vexpLim(f32x4.add(ax, ax));
   const one = f32x4.splat(1);

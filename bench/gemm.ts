@@ -1,7 +1,9 @@
 /**
  * gemm benchmark: GFLOP/s of C = A·B (M×K times K×N) for the js backend, the wasm backend on one
- * thread and on all threads, and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
- * several timed batches after warm-up. `s2s bench gemm [--json]` or `node dist/bench/gemm.js --json`.
+ * thread and on all threads (its default build, and the plain-SIMD build beside it when the default
+ * is the relaxed-SIMD one), and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
+ * several timed batches after warm-up, the contenders taking turns batch by batch.
+ * `s2s bench gemm [--json]` or `node dist/bench/gemm.js --json`.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -24,28 +26,51 @@ export interface GemmBenchOptions {
 
 export const DEFAULT_SHAPES: Shape[] = [[64, 256, 1024], [64, 512, 1024], [1280, 256, 1024], [1280, 256, 1000], [512, 512, 512]];
 
-interface Row { shape: string; M: number; K: number; N: number; gflops: Record<string, number | null> }
+interface Row {
+  shape: string; M: number; K: number; N: number;
+  gflops: Record<string, number | null>;
+  /**
+   * The single-thread wasm columns again, per CPU second instead of per wall second: on a machine
+   * shared with other jobs this counts no time spent waiting for a core.
+   */
+  gflopsPerCpuSecond: Record<string, number>;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Times `f` in batches of ~`target` ms; returns the median seconds per call. */
-function timeIt(f: () => void, flops: number, reps: number): number {
-  for (let i = 0; i < 3; i++) f(); // warm-up (tier-up to optimised code)
-  const t0 = performance.now();
-  f();
-  const once = Math.max(1e-3, performance.now() - t0);
-  const perBatch = Math.max(1, Math.round(60 / once)); // ~60 ms batches
-  const times: number[] = [];
+/** A contender of one shape: one call of its gemm, and what to free afterwards. */
+interface Contender { key: string; call: () => void; done: () => void }
+
+/**
+ * Times every contender in batches of ~60 ms, taking turns batch by batch, so that all of them see
+ * the same machine load (it is shared); returns per key the median wall seconds and CPU seconds
+ * (all threads of the process) per call.
+ */
+function timeAll(cs: Contender[], reps: number): Map<string, { wall: number; cpu: number }> {
+  const perBatch = cs.map((c) => {
+    for (let i = 0; i < 3; i++) c.call(); // warm-up (tier-up to optimised code)
+    const t0 = performance.now();
+    c.call();
+    return Math.max(1, Math.round(60 / Math.max(1e-3, performance.now() - t0)));
+  });
+  const wall = cs.map(() => [] as number[]), cpu = cs.map(() => [] as number[]);
   for (let r = 0; r < reps; r++) {
-    const s = performance.now();
-    for (let i = 0; i < perBatch; i++) f();
-    times.push((performance.now() - s) / perBatch / 1000);
+    cs.forEach((c, j) => {
+      const n = perBatch[j]!;
+      const s = performance.now();
+      const u = process.cpuUsage();
+      for (let i = 0; i < n; i++) c.call();
+      wall[j]!.push((performance.now() - s) / n / 1000);
+      const d = process.cpuUsage(u);
+      cpu[j]!.push((d.user + d.system) / 1e6 / n);
+    });
   }
-  void flops;
-  return median(times);
+  const out = new Map<string, { wall: number; cpu: number }>();
+  cs.forEach((c, j) => { out.set(c.key, { wall: median(wall[j]!), cpu: median(cpu[j]!) }); c.done(); });
+  return out;
 }
 
 function fillRandom(a: Float32Array): void {
@@ -53,13 +78,10 @@ function fillRandom(a: Float32Array): void {
   for (let i = 0; i < a.length; i++) { s = (s * 1103515245 + 12345) >>> 0; a[i] = s / 4294967296 - 0.5; }
 }
 
-function benchBackend(be: Backend, [M, K, N]: Shape, reps: number): number {
+function backendContender(key: string, be: Backend, [M, K, N]: Shape): Contender {
   const A = be.allocF32(M * K), B = be.allocF32(K * N), C = be.allocF32(M * N);
   fillRandom(A); fillRandom(B);
-  const flops = 2 * M * N * K;
-  const sec = timeIt(() => be.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N), flops, reps);
-  be.free(A); be.free(B); be.free(C);
-  return flops / sec / 1e9;
+  return { key, call: () => be.gemm(false, false, M, N, K, 1, A, K, B, N, 0, C, N), done: () => { be.free(A); be.free(B); be.free(C); } };
 }
 
 // TensorFlow.js is a devDependency only, loaded dynamically and typed loosely.
@@ -90,15 +112,12 @@ async function loadTf(): Promise<{ tf: TfLike; threads: number; simd: unknown; m
   }
 }
 
-function benchTf(tf: TfLike, [M, K, N]: Shape, reps: number): number {
+function tfContender(tf: TfLike, [M, K, N]: Shape): Contender {
   const a0 = new Float32Array(M * K), b0 = new Float32Array(K * N);
   fillRandom(a0); fillRandom(b0);
   const a = tf.tensor2d(a0, [M, K]), b = tf.tensor2d(b0, [K, N]);
-  const flops = 2 * M * N * K;
   // dataSync: the wasm backend computes synchronously; reading back keeps the comparison honest
-  const sec = timeIt(() => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }, flops, reps);
-  a.dispose(); b.dispose();
-  return flops / sec / 1e9;
+  return { key: 'tfjsWasm', call: () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }, done: () => { a.dispose(); b.dispose(); } };
 }
 
 export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: false }): Promise<object> {
@@ -109,17 +128,28 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
   const js = new JsBackend();
   const w1 = await WasmBackend.create({ threads: 1 });
   const wN = await WasmBackend.create({ threads });
+  // the plain-SIMD build beside the relaxed one (FMA) when the default is relaxed: side by side
+  const plain = w1.simd === 'relaxed'
+    ? { w1: await WasmBackend.create({ threads: 1, simd: 'plain' }), wN: await WasmBackend.create({ threads, simd: 'plain' }) }
+    : null;
   const tfl = await loadTf();
   const rows: Row[] = [];
   try {
     for (const s of shapes) {
+      const flops = 2 * s[0] * s[1] * s[2];
+      const gf = (sec: number): number => Math.round(flops / sec / 1e8) / 10;
       const g: Record<string, number | null> = {};
-      g.js = o.skipJs ? null : benchBackend(js, s, Math.min(reps, 3));
-      g.wasm1 = benchBackend(w1, s, reps);
-      g[`wasm${threads}`] = benchBackend(wN, s, reps);
-      g.tfjsWasm = 'tf' in tfl ? benchTf(tfl.tf, s, reps) : null;
-      for (const k of Object.keys(g)) if (g[k] !== null) g[k] = Math.round(g[k]! * 10) / 10;
-      rows.push({ shape: `${s[0]}x${s[1]}x${s[2]}`, M: s[0], K: s[1], N: s[2], gflops: g });
+      const perCpu: Record<string, number> = {};
+      g.js = o.skipJs ? null : gf(timeAll([backendContender('js', js, s)], Math.min(reps, 3)).get('js')!.wall);
+      const cs = [backendContender('wasm1', w1, s), backendContender(`wasm${threads}`, wN, s)];
+      if (plain) cs.push(backendContender('wasm1Plain', plain.w1, s), backendContender(`wasm${threads}Plain`, plain.wN, s));
+      if ('tf' in tfl) cs.push(tfContender(tfl.tf, s));
+      const t = timeAll(cs, reps);
+      for (const c of cs) g[c.key] = gf(t.get(c.key)!.wall);
+      if (!('tf' in tfl)) g.tfjsWasm = null;
+      perCpu.wasm1 = gf(t.get('wasm1')!.cpu);
+      if (plain) perCpu.wasm1Plain = gf(t.get('wasm1Plain')!.cpu);
+      rows.push({ shape: `${s[0]}x${s[1]}x${s[2]}`, M: s[0], K: s[1], N: s[2], gflops: g, gflopsPerCpuSecond: perCpu });
       if (!o.json) {
         const cells = Object.entries(g).map(([k, v]) => `${k} ${v === null ? '—' : v.toFixed(1)}`).join('  ');
         console.log(`${rows.at(-1)!.shape.padEnd(16)} ${cells}`);
@@ -128,6 +158,7 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
   } finally {
     await w1.dispose();
     await wN.dispose();
+    if (plain) { await plain.w1.dispose(); await plain.wN.dispose(); }
   }
   const result = {
     bench: 'gemm',
@@ -136,8 +167,9 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
     machine: { cpu: cpus()[0]?.model ?? '?', threads, node: process.version },
     peers: {
       js: 'JsBackend (reference loops)',
-      wasm1: 'WasmBackend, threads = 1',
-      [`wasm${threads}`]: `WasmBackend, threads = ${threads}`,
+      wasm1: `WasmBackend (${w1.simd} SIMD build), threads = 1`,
+      [`wasm${threads}`]: `WasmBackend (${wN.simd} SIMD build), threads = ${threads}`,
+      ...(plain ? { wasm1Plain: 'WasmBackend (plain SIMD build, no FMA), threads = 1', [`wasm${threads}Plain`]: `WasmBackend (plain SIMD build, no FMA), threads = ${threads}` } : {}),
       tfjsWasm: 'tf' in tfl
         ? `@tensorflow/tfjs-backend-wasm ${tfl.version} tf.matMul (+ dataSync), threads = ${tfl.threads} (its Node default; multithread support: ${String(tfl.multithread)}, simd: ${String(tfl.simd)})`
         : `unavailable: ${tfl.error}`,

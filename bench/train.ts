@@ -43,6 +43,8 @@ const SPECS: Record<string, FlagSpec> = {
 export interface TrainBenchResult {
   engine: string;
   backend?: string;
+  /** The wasm kernel build (relaxed: FMA; plain: SIMD only; S2S_WASM_SIMD chooses). */
+  simd?: string;
   threads: number;
   batch: number;
   src_len: number;
@@ -136,7 +138,7 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
   const beamSps = decode(() => void beamSearch(model, batch, { beam: f['beam'], maxLen: T }));
   const b = backend();
   const result: TrainBenchResult = {
-    engine: 's2s', backend: b.name, threads: b.threads, batch: B, src_len: S, tgt_len: T, vocab: V, emb: f['emb']!, hidden: f['hidden']!,
+    engine: 's2s', backend: b.name, simd: (b as { simd?: string }).simd, threads: b.threads, batch: B, src_len: S, tgt_len: T, vocab: V, emb: f['emb']!, hidden: f['hidden']!,
     layers: f['layers']!, arch: v.arch, attention: v.attention, params: model.parameterCount(), steps: f['steps']!, ms_per_step: r2(ms), cpu_ms_per_step: r2(median(cpuTimes)), tgt_tok_per_s: Math.round((B * T) / (ms / 1000) * 10) / 10,
     first_loss: Math.round(firstLoss * 1e4) / 1e4, greedy_sent_per_s: Math.round(greedySps * 10) / 10, beam_sent_per_s: Math.round(beamSps * 10) / 10, beam: f['beam']!,
   };

@@ -2,6 +2,7 @@
 import type { Backend } from './backend.js';
 import type { Platform } from '../platform/index.js';
 import { JsBackend } from './js/index.js';
+import { UserError } from '../util/errors.js';
 
 export type { Backend, F32, I32 } from './backend.js';
 export { UnaryOp, BinaryOp } from './backend.js';
@@ -18,15 +19,18 @@ export interface CreateBackendOptions {
    * load fail to exercise the js fallback.
    */
   platform?: Platform;
+  /** The wasm kernel build: relaxed (FMA), plain (SIMD only) or auto (default; see kernels/wasm/variant.ts). */
+  simd?: 'auto' | 'relaxed' | 'plain';
 }
 
 export async function createBackend(opts: CreateBackendOptions = {}): Promise<Backend> {
   if (opts.backend === 'js') return new JsBackend();
   try {
     const { WasmBackend } = await import('./wasm/index.js');
-    return await WasmBackend.create({ threads: opts.threads }, opts.platform);
+    return await WasmBackend.create({ threads: opts.threads, simd: opts.simd }, opts.platform);
   } catch (e) {
-    if (opts.backend === 'wasm') throw e;
+    // a bad S2S_WASM_SIMD (or simd option) is the user's to fix, not a reason to run slower
+    if (opts.backend === 'wasm' || e instanceof UserError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     // console.warn: stderr in Node, the console in browsers (this file stays host-neutral)
     console.warn(`s2s: wasm backend unavailable (${msg.split('\n')[0]}); using the js backend`);

@@ -24,8 +24,11 @@ interface BrowserGlobals {
 }
 const g = globalThis as unknown as BrowserGlobals;
 
-// dist/src/platform/browser.js → dist/wasm/kernels.wasm (the same layout as platform/node.ts)
-const WASM_URL = new URL('../../wasm/kernels.wasm', import.meta.url);
+// dist/src/platform/browser.js → dist/wasm/kernels.wasm, kernels-relaxed.wasm (the same layout as platform/node.ts)
+const WASM_URLS = {
+  plain: new URL('../../wasm/kernels.wasm', import.meta.url),
+  relaxed: new URL('../../wasm/kernels-relaxed.wasm', import.meta.url),
+};
 
 /**
  * True when this page or worker may share memory with other threads (the server sent COOP/COEP):
@@ -43,9 +46,10 @@ function describeError(e: ErrorEventLike): Error {
 
 export const browserPlatform: Platform = {
   name: 'browser',
-  async loadWasmBytes(): Promise<Uint8Array> {
-    const r = await g.fetch(WASM_URL);
-    if (!r.ok) throw new Error(`${WASM_URL.href}: HTTP ${r.status} ${r.statusText}; is dist/wasm/kernels.wasm served next to dist/src/?`);
+  async loadWasmBytes(variant = 'plain'): Promise<Uint8Array> {
+    const url = WASM_URLS[variant];
+    const r = await g.fetch(url);
+    if (!r.ok) throw new Error(`${url.href}: HTTP ${r.status} ${r.statusText}; is dist/wasm/ served next to dist/src/?`);
     return new Uint8Array(await r.arrayBuffer());
   },
   createWorker(url: URL, data: unknown): WorkerLike {

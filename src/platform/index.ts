@@ -19,8 +19,18 @@ export interface WorkerLike {
 
 export interface Platform {
   readonly name: 'node' | 'browser';
-  /** The bytes of dist/wasm/kernels.wasm. */
-  loadWasmBytes(): Promise<Uint8Array>;
+  /**
+   * The bytes of the kernel module: dist/wasm/kernels.wasm (`plain`, the default) or
+   * dist/wasm/kernels-relaxed.wasm (`relaxed`; see src/kernels/wasm/variant.ts).
+   */
+  loadWasmBytes(variant?: 'plain' | 'relaxed'): Promise<Uint8Array>;
+  /**
+   * Switches on relaxed SIMD where the engine has it behind a flag (Node 20); true when it did.
+   * Absent or false where nothing can be done (a browser has it on or not).
+   */
+  enableRelaxedSimd?(): boolean;
+  /** A setting of the host's environment (Node: process.env), undefined where there is none. */
+  setting?(name: string): string | undefined;
   /** Starts the ES-module worker at `url`; it reads `data` with workerContext(). */
   createWorker(url: URL, data: unknown): WorkerLike;
   /** Number of logical CPUs the engine may use. */

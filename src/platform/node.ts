@@ -3,16 +3,20 @@
 // src/cli and src/serve; test/layout.test.ts enforces it.
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import type { Platform, WorkerContext, WorkerLike } from './index.js';
 
-// dist/src/platform/node.js → dist/wasm/kernels.wasm
-const WASM_URL = new URL('../../wasm/kernels.wasm', import.meta.url);
+// dist/src/platform/node.js → dist/wasm/kernels.wasm, kernels-relaxed.wasm
+const WASM_URLS = {
+  plain: new URL('../../wasm/kernels.wasm', import.meta.url),
+  relaxed: new URL('../../wasm/kernels-relaxed.wasm', import.meta.url),
+};
 
 export const nodePlatform: Platform = {
   name: 'node',
-  async loadWasmBytes(): Promise<Uint8Array> {
-    const b = await readFile(WASM_URL);
+  async loadWasmBytes(variant = 'plain'): Promise<Uint8Array> {
+    const b = await readFile(WASM_URLS[variant]);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   },
   createWorker(url: URL, data: unknown): WorkerLike {
@@ -29,6 +33,19 @@ export const nodePlatform: Platform = {
   },
   cpuCount(): number {
     return availableParallelism();
+  },
+  enableRelaxedSimd(): boolean {
+    // Node 20 (V8 11.3) has relaxed SIMD complete but behind this flag; Node 22 ships it on. V8
+    // reads its wasm feature flags when it validates or compiles a module, so setting the flag at
+    // run time works for every module compiled afterwards, on any thread (the flags are
+    // process-wide; the pool's workers get the compiled module, they compile nothing).
+    const major = Number(process.versions.node.split('.')[0]);
+    if (!(major >= 20 && major < 22)) return false;
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+    return true;
+  },
+  setting(name: string): string | undefined {
+    return process.env[name];
   },
 };
 

@@ -6,17 +6,24 @@ import { WasmBackend } from '../../src/kernels/wasm/index.js';
 import { createBackend, disposeBackend } from '../../src/kernels/index.js';
 import { UnaryOp, BinaryOp, type I32 } from '../../src/kernels/backend.js';
 import { getPlatform, type Platform } from '../../src/platform/index.js';
+import { relaxedSimdSupported, type SimdVariant } from '../../src/kernels/wasm/variant.js';
 import { randF, clone, close } from './helpers.js';
 
 const js = new JsBackend();
 
 
 const SIZES = [1, 3, 17, 255, 1031];
+// Every kernel build this engine runs: plain SIMD always, relaxed SIMD (FMA) where supported. The
+// tolerances below hold for both (a fused multiply-add rounds once where mul + add round twice).
+const VARIANTS: SimdVariant[] = relaxedSimdSupported(await getPlatform()) ? ['plain', 'relaxed'] : ['plain'];
 
-for (const threads of [1, 2]) {
-  describe(`wasm backend, threads = ${threads}`, () => {
+for (const simd of VARIANTS) for (const threads of [1, 2]) {
+  describe(`wasm backend (${simd}), threads = ${threads}`, () => {
     let be: WasmBackend;
-    before(async () => { be = await WasmBackend.create({ threads, minParallelFlops: 1e4, minParallelElems: 8 }); });
+    before(async () => {
+      be = await WasmBackend.create({ threads, minParallelFlops: 1e4, minParallelElems: 8, simd });
+      assert.equal(be.simd, simd);
+    });
     after(async () => { await be.dispose(); });
 
     test('gemm: shapes × transposes × alpha/beta', () => {

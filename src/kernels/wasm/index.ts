@@ -14,8 +14,9 @@ import type { F32, I32, UnaryOp, BinaryOp, ActKind } from '../backend.js';
 import { dropKey, dropThreshold } from '../js/attention.js';
 import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
-import { ThreadPool } from './pool.js';
+import { ThreadPool, MAX_SHARES } from './pool.js';
 import { JOBS, callJob, writeJobArgs, type Job, type JobArgs } from './jobs.js';
+import { chooseVariant, type SimdChoice, type SimdVariant } from './variant.js';
 import { WA, INITIAL_PAGES, MAX_PAGES, instantiate, type KernelExports, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 export interface WasmBackendOptions {
@@ -25,6 +26,16 @@ export interface WasmBackendOptions {
   minParallelFlops?: number;
   /** From this many elements the elementwise kernels (Adam, LSTM cells, softmax, copies) use the pool. */
   minParallelElems?: number;
+  /**
+   * Which kernel build: `relaxed` (FMA through relaxed SIMD), `plain` (SIMD only), or `auto`
+   * (the default: S2S_WASM_SIMD if set, else relaxed where the engine runs it). See variant.ts.
+   */
+  simd?: SimdChoice;
+  /**
+   * Shares a pooled job is cut into per thread (default 2): more shares balance better when a
+   * thread is late (a busy machine), fewer repeat less per-share work (gemm packs A once per share).
+   */
+  sharesPerThread?: number;
 }
 
 const DEFAULT_MIN_PARALLEL_FLOPS = 4e6;
@@ -37,7 +48,8 @@ const ARG_SLOTS = 3 * MAX_RANK;
  * cache traffic cost more than the split saves.
  */
 const DEFAULT_MIN_PARALLEL_ELEMS = 32768;
-/** f64 slots for the per-thread partial sums of the reducing kernels. */
+const DEFAULT_SHARES_PER_THREAD = 2;
+/** f64 slots for the per-share partial sums of the reducing kernels. */
 const MAX_PARTIALS = 64;
 const f32bits = new Int32Array(1);
 const f32view = new Float32Array(f32bits.buffer);
@@ -45,6 +57,8 @@ const f32view = new Float32Array(f32bits.buffer);
 export class WasmBackend extends JsBackend {
   override readonly name: 'js' | 'wasm' = 'wasm';
   override readonly threads: number;
+  /** The kernel build this backend runs (relaxed: FMA; plain: SIMD only). */
+  readonly simd: SimdVariant;
   private readonly E: KernelExports;
   private readonly heap: LinearAllocator;
   private pool: ThreadPool | null;
@@ -56,9 +70,12 @@ export class WasmBackend extends JsBackend {
   private readonly partp: number;
   private readonly partials: Float64Array;
   private readonly minParallelElems: number;
+  private readonly sharesPerThread: number;
 
-  private constructor(E: KernelExports, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number, minParallelElems: number) {
+  private constructor(E: KernelExports, simd: SimdVariant, heap: LinearAllocator, pool: ThreadPool | null, scratch0: number, minParallelFlops: number, minParallelElems: number, sharesPerThread: number) {
     super();
+    this.sharesPerThread = Math.max(1, Math.floor(sharesPerThread));
+    this.simd = simd;
     this.minParallelElems = Math.max(1, minParallelElems);
     this.argp = heap.reserve(ARG_SLOTS * 4);
     this.partp = heap.reserve(MAX_PARTIALS * 8);
@@ -77,8 +94,17 @@ export class WasmBackend extends JsBackend {
   static async create(opts: WasmBackendOptions = {}, platform?: Platform): Promise<WasmBackend> {
     const pf = platform ?? await getPlatform();
     const threads = Math.max(1, Math.floor(opts.threads ?? pf.cpuCount()));
-    const bytes = await pf.loadWasmBytes();
-    const module: WasmModule = await WA.compile(bytes);
+    const requested = opts.simd ?? 'auto';
+    let simd = chooseVariant(pf, requested);
+    let module: WasmModule;
+    try {
+      module = await WA.compile(await pf.loadWasmBytes(simd));
+    } catch (e) {
+      // auto: a host that cannot supply the relaxed build still gets the plain one
+      if (simd !== 'relaxed' || requested === 'relaxed') throw e;
+      simd = 'plain';
+      module = await WA.compile(await pf.loadWasmBytes('plain'));
+    }
     const memory: WasmMemory = new WA.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const E = instantiate(module, memory);
     const heap = new LinearAllocator(memory, E.heapBase() + 1024);
@@ -86,7 +112,7 @@ export class WasmBackend extends JsBackend {
     const scratch: number[] = [];
     for (let t = 0; t < threads; t++) scratch.push(heap.reserve(scratchBytes));
     const pool = threads > 1 ? await ThreadPool.start(pf, threads - 1, module, memory, (tid) => scratch[tid]!) : null;
-    return new WasmBackend(E, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS, opts.minParallelElems ?? DEFAULT_MIN_PARALLEL_ELEMS);
+    return new WasmBackend(E, simd, heap, pool, scratch[0]!, opts.minParallelFlops ?? DEFAULT_MIN_PARALLEL_FLOPS, opts.minParallelElems ?? DEFAULT_MIN_PARALLEL_ELEMS, opts.sharesPerThread ?? DEFAULT_SHARES_PER_THREAD);
   }
 
   /** Stops the workers. The backend still works afterwards, on one thread. */
@@ -177,13 +203,20 @@ export class WasmBackend extends JsBackend {
     this.runJob(JOBS.gemmBatched, nth, { batch, tA, tB, M, N, K, alpha, A: a, strideA, lda, B: b, strideB, ldb, beta, C: c, strideC, ldc });
   }
 
-  /** Runs a pooled job (jobs.ts) on nth threads, this one included: arguments by name, in the table's order. */
-  private runJob<J extends Job>(j: J, nth: number, args: JobArgs<J>): void {
+  /**
+   * Runs a pooled job (jobs.ts) on nth threads, this one included: arguments by name, in the
+   * table's order. The job is cut into nth · sharesPerThread shares that the threads claim one by
+   * one (pool.ts), so a late or descheduled worker leaves its share to whoever is free. Returns the
+   * share count (the reducing kernels leave one partial per share).
+   */
+  private runJob<J extends Job>(j: J, nth: number, args: JobArgs<J>): number {
     const pool = this.pool!;
     const block = pool.args;
     writeJobArgs(j, args, block);
     const E = this.E, s0 = this.scratch0;
-    pool.run(j.id, nth, () => callJob(E, j, block, s0, 0, nth));
+    const shares = Math.min(nth * this.sharesPerThread, MAX_SHARES, MAX_PARTIALS);
+    pool.run(j.id, shares, (share) => callJob(E, j, block, s0, share, shares));
+    return shares;
   }
 
   private threadsFor(flops: number): number {
@@ -365,9 +398,9 @@ export class WasmBackend extends JsBackend {
     const E = this.E, lo = logits.byteOffset, to = targets.byteOffset, lro = lossRows.byteOffset, po = probs === null ? 0 : probs.byteOffset;
     const nth = Math.min(rows, this.elemThreads(rows * V));
     if (nth <= 1) return E.softmaxCrossEntropy(rows, V, lo, to, ignoreIndex, smoothing, lro, po);
-    this.runJob(JOBS.softmaxCrossEntropy, nth, { rows, V, logits: lo, targets: to, ignore: ignoreIndex, smoothing, lossRows: lro, probs: po, partials: this.partp });
+    const shares = this.runJob(JOBS.softmaxCrossEntropy, nth, { rows, V, logits: lo, targets: to, ignore: ignoreIndex, smoothing, lossRows: lro, probs: po, partials: this.partp });
     let total = 0;
-    for (let t = 0; t < nth; t++) total += this.partials[t]!;
+    for (let t = 0; t < shares; t++) total += this.partials[t]!;
     return total;
   }
   override softmaxCrossEntropyBackward(rows: number, V: number, probs: F32, targets: I32, ignoreIndex: number, smoothing: number, scale: number, dlogits: F32, accumulate: boolean): void {

@@ -1,23 +1,49 @@
 // The thread pool: workers that each instantiated the kernel module on the same shared memory,
 // woken through a control block of Int32 slots (Atomics.notify / Atomics.wait) — no message per
-// call. The calling thread does share 0 itself and then waits for the others.
+// call. A job is cut into `shares` (each computed by the export from its share index and the share
+// count, so the result depends only on the count); every thread, the caller included, claims
+// shares one at a time until none is left. The caller therefore never waits for a worker that has
+// not started yet (asleep, or without a core on a busy machine): it runs that share itself, and
+// waits only for shares already being computed elsewhere.
 import type { Platform, WorkerLike } from '../../platform/index.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 // control block layout (Int32 slots), then ARGS Float64 slots at byte ARGS_BYTE
-export const SEQ = 0; // generation: bumped once per job
+export const SEQ = 0; // generation: bumped once per job (kept below 2^23, see CLAIM)
 export const JOB = 1; // job id (jobs.ts)
-export const NTH = 2; // threads taking part (caller included)
-export const DONE = 3; // workers finished with the current generation
+export const NTH = 2; // shares of the current job
+export const DONE = 3; // shares finished by workers for the current generation
 export const QUIT = 4;
+export const CLAIM = 5; // generation << 8 | next unclaimed share
 export const ARGS_BYTE = 64;
 export const MAX_ARGS = 24;
 export const CTRL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
+/** Most shares one job may have (the share counter is the low 8 bits of CLAIM). */
+export const MAX_SHARES = 255;
+const SEQ_MASK = 0x7fffff;
 
 // the jobs themselves (ids, exports, arguments) are described in jobs.ts
 
-/** Iterations a waiting thread polls before it sleeps in Atomics.wait (~tens of µs). */
+/**
+ * Iterations a waiting thread polls before it sleeps in Atomics.wait (~1–2 ms for a worker between
+ * jobs; the kernels of a training step come tens to hundreds of µs apart).
+ */
 export const SPIN = 200000;
+
+/**
+ * Claims the next share of generation `seq` (−1 when the job has no share left or a newer job was
+ * posted). A compare-exchange on one word holding the generation and the counter, so a thread
+ * that saw an old generation can never take a share of the next job.
+ */
+export function claimShare(c: Int32Array, seq: number): number {
+  for (;;) {
+    const w = Atomics.load(c, CLAIM);
+    if (w >>> 8 !== seq) return -1;
+    const n = w & 0xff;
+    if (n >= Atomics.load(c, NTH)) return -1;
+    if (Atomics.compareExchange(c, CLAIM, w, w + 1) === w) return n;
+  }
+}
 
 export interface WorkerInit {
   module: WasmModule;
@@ -68,18 +94,28 @@ export class ThreadPool {
   }
 
   /**
-   * Wakes `nth − 1` workers on job `job` (its arguments already in `args`), runs `self` on this
-   * thread, and returns when all are done.
+   * Posts job `job` (its arguments already in `args`) in `shares` shares, wakes the workers, runs
+   * shares on this thread (`self(share)`) while any is unclaimed, and returns when all are done.
    */
-  run(job: number, nth: number, self: () => void): void {
+  run(job: number, shares: number, self: (share: number) => void): void {
     const c = this.ctrl;
-    const others = nth - 1;
+    if (!(shares >= 1 && shares <= MAX_SHARES)) throw new Error(`thread pool: ${shares} shares (1..${MAX_SHARES})`);
+    const seq = (c[SEQ]! + 1) & SEQ_MASK;
+    // close the claim word first: a worker still holding the previous generation then fails its
+    // compare-exchange instead of taking a share of this job once NTH changes under it
+    Atomics.store(c, CLAIM, (seq << 8) | 0xff);
     c[JOB] = job;
-    c[NTH] = nth;
+    Atomics.store(c, NTH, shares);
     Atomics.store(c, DONE, 0);
-    Atomics.add(c, SEQ, 1);
+    Atomics.store(c, CLAIM, seq << 8);
+    Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
-    self();
+    let mine = 0;
+    for (let s = claimShare(c, seq); s >= 0; s = claimShare(c, seq)) {
+      self(s);
+      mine++;
+    }
+    const others = shares - mine;
     let spins = 0;
     for (;;) {
       const d = Atomics.load(c, DONE);

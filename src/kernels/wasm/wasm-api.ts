@@ -13,6 +13,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (m: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
   compile(bytes: Uint8Array): Promise<WasmModule>;
+  validate(bytes: Uint8Array): boolean;
 }
 export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -22,7 +23,7 @@ export const MAX_PAGES = 65536;
 /** Must be at least --initialMemory in scripts/build-wasm.mjs (pages). */
 export const INITIAL_PAGES = 256;
 
-/** The exports of dist/wasm/kernels.wasm (pointers are byte offsets; bools are 0/1). */
+/** The exports of dist/wasm/kernels.wasm and kernels-relaxed.wasm (pointers are byte offsets; bools are 0/1). */
 export interface KernelExports {
   heapBase(): number;
   gemmScratchBytes(): number;
