@@ -214,9 +214,14 @@ export class WasmBackend extends JsBackend {
     const block = pool.args;
     writeJobArgs(j, args, block);
     const E = this.E, s0 = this.scratch0;
-    const shares = Math.min(nth * this.sharesPerThread, MAX_SHARES, MAX_PARTIALS);
+    const shares = this.sharesFor(nth);
     pool.run(j.id, shares, (share) => callJob(E, j, block, s0, share, shares));
     return shares;
+  }
+
+  /** The shares runJob cuts a job on nth threads into (a reducing kernel leaves one partial per share). */
+  private sharesFor(nth: number): number {
+    return Math.min(nth * this.sharesPerThread, MAX_SHARES, MAX_PARTIALS);
   }
 
   private threadsFor(flops: number): number {
@@ -482,11 +487,13 @@ export class WasmBackend extends JsBackend {
    */
   private withPartials(nth: number, n: number, dParams: (F32 | null)[], run: (parts: number[]) => void): void {
     if (nth <= 1) { run(dParams.map((d) => (d === null ? 0 : d.byteOffset))); return; }
-    const parts = dParams.map((d) => (d === null ? null : this.allocF32(nth * n, true)));
+    // one partial row per share (runJob's), summed in share order: the same bits whoever ran which
+    const shares = this.sharesFor(nth);
+    const parts = dParams.map((d) => (d === null ? null : this.allocF32(shares * n, true)));
     run(parts.map((p) => (p === null ? 0 : p.byteOffset)));
     parts.forEach((p, k) => {
       if (p === null) return;
-      for (let t = 0; t < nth; t++) this.E.axpy(n, 1, p.byteOffset + t * n * 4, dParams[k]!.byteOffset);
+      for (let t = 0; t < shares; t++) this.E.axpy(n, 1, p.byteOffset + t * n * 4, dParams[k]!.byteOffset);
       this.free(p);
     });
   }
