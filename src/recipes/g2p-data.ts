@@ -15,9 +15,13 @@ export function baseWord(key: string): string {
   return key.replace(/\(\d+\)$/, '');
 }
 
-/** ARPAbet without stress: `AH0 B AW1 T` → `AH B AW T`. */
+/**
+ * ARPAbet without stress: `AH0 B AW1 T` → `AH B AW T`. A comment the dictionary puts after a
+ * pronunciation (`… # place, french`) is dropped.
+ */
 export function stripStress(pron: string): string {
-  return pron.trim().split(/\s+/).map((p) => p.replace(/[012]$/, '')).join(' ');
+  const phonemes = pron.split('#')[0]!.trim();
+  return phonemes === '' ? '' : phonemes.split(/\s+/).map((p) => p.replace(/[012]$/, '')).join(' ');
 }
 
 /**

@@ -15,6 +15,7 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 test('g2p data: stress removed, alternatives grouped under their word, odd spellings left out', () => {
   assert.equal(baseWord('read(2)'), 'read');
   assert.equal(stripStress('AH0 B AW1 T'), 'AH B AW T');
+  assert.equal(stripStress('P AE1 R IH0 S # place, french'), 'P AE R IH S');
   assert.equal(spellOut("o'neil"), "o ' n e i l");
   const e = g2pEntries({ 'read(2)': 'R EH1 D', read: 'R IY1 D', 'a.d.': 'EY2 D IY1', 'either(2)': 'IY1 DH ER0', either: 'IY1 DH ER0', 'c3po': 'S IY1', "'bout": 'B AW1 T' });
   assert.deepEqual([...e.entries()], [["'bout", ['B AW T']], ['either', ['IY DH ER']], ['read', ['R IY D', 'R EH D']]]);
