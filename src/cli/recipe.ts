@@ -18,6 +18,7 @@ const SPECS: Record<string, FlagSpec> = {
   threads: { type: 'int', min: 1, max: 256, help: 'threads of the wasm backend, and of the peer (default: all cores)' },
   out: { type: 'string', help: 'output folder (default runs/recipes/NAME); a folder that is not a recipe output is never written to' },
   seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed of the split, the init and the data order' },
+  input: { type: 'string', help: 'the corpus of a recipe that reads one (gettext-mt: a folder of train/valid/test TSV files, default ../shared/data)' },
   peer: { type: 'bool', help: 'train the PyTorch peer (bench/peers, /usr/bin/python3) at the same time, and score it the same way' },
   json: { type: 'bool', help: 'print only the JSON report on stdout' },
   help: { type: 'bool', help: 'show this help' },
@@ -104,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const report = await recipe.run({
       out, quick: flags['quick'] === true, minutes: flags['minutes'] as number | undefined, threads, seed: flags['seed'] as number, say,
+      input: typeof flags['input'] === 'string' ? (flags['input'] as string) : undefined,
       startPeer: flags['peer'] ? (script, args) => startPeer(script, args, threads, say) : undefined,
     });
     const json = JSON.stringify(report);
@@ -111,7 +113,11 @@ export async function run(argv: string[]): Promise<number> {
     const row = markdownRow(report);
     await writeFileAtomic(join(out, 'row.md'), `${MARKDOWN_HEADER}\n${row}\n`);
     console.log(json);
-    if (!flags['json']) console.log(`\n${MARKDOWN_HEADER}\n${row}`);
+    if (!flags['json']) {
+      console.log(`\n${MARKDOWN_HEADER}\n${row}`);
+      // a recipe's own table (seed-lstm: scores by source length)
+      if (typeof report.extra?.['bucketTable'] === 'string') console.log(`\n${report.extra['bucketTable']}`);
+    }
     return 0;
   } finally {
     await disposeBackend(backend());

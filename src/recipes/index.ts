@@ -3,10 +3,14 @@
  * a new recipe is a module exporting a Recipe and one line here.
  */
 import { g2pCmudict } from './g2p-cmudict.js';
+import { gettextMt } from './gettext-mt.js';
+import { seedLstm } from './seed-lstm.js';
 import type { Recipe } from './types.js';
 
 export const RECIPES: readonly Recipe[] = [
   g2pCmudict,
+  gettextMt,
+  seedLstm,
 ];
 
 export function findRecipe(name: string): Recipe | undefined {

@@ -25,6 +25,8 @@ export interface RecipeContext {
   /** Threads of the wasm backend (the runner has set the backend up already). */
   threads: number;
   seed: number;
+  /** The recipe's input, for recipes that read a corpus (--input; each recipe has its default). */
+  input?: string;
   /** Start the PyTorch peer with these arguments (the runner runs `python3 bench/peers/<script> ARGS`), or undefined when --peer was not given. */
   startPeer?: (script: string, args: string[]) => Promise<PeerOutput>;
   /** Progress lines (stderr). */
