@@ -97,3 +97,14 @@ test('recipe runner: --out must be new, empty or this recipe\'s own output', () 
     d.cleanup();
   }
 });
+
+test('seed-lstm: scores by source-length bucket, empty buckets left out', async () => {
+  const { bucketScores, bucketTable } = await import('../../src/recipes/seed-lstm.js');
+  const test = [{ src: 'a', tgt: 'x' }, { src: 'a b c', tgt: 'y z' }, { src: 'a b c d', tgt: 'w' }];
+  const rows = bucketScores(test, ['x', 'y z', 'q']);
+  assert.deepEqual(rows.map((r) => [r.bucket, r.n]), [['1–2', 1], ['3–5', 2]]);
+  assert.equal(rows[0]!.scores['chrF'], 100);
+  const table = bucketTable({ 'no-attention beam5': rows, 'attention beam5': rows });
+  // a one-word sentence has no 4-grams: BLEU 0 (sacreBLEU's default, no smoothing), chrF 100
+  assert.match(table, /\| 1–2 \| 1 \| 0\.0 \/ 100\.0 \| 0\.0 \/ 100\.0 \|/);
+});
