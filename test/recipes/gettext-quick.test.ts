@@ -12,8 +12,9 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../../../shared/data', import.meta.url));
 
 test('gettext-mt scores: BLEU and chrF of each output against its reference', () => {
-  assert.deepEqual(mtScores(['Datei öffnen', 'Speichern'], ['Datei öffnen', 'Speichern']), { BLEU: 100, chrF: 100 });
-  const s = mtScores(['Datei schließen'], ['Datei öffnen']);
+  const refs = ['Die Datei konnte nicht geöffnet werden', 'Alle Änderungen wurden gespeichert'];
+  assert.deepEqual(mtScores(refs, refs), { BLEU: 100, chrF: 100 });
+  const s = mtScores(['Die Datei konnte nicht gespeichert werden', 'Alle Änderungen wurden gespeichert'], refs);
   assert.ok(s['BLEU']! < 100 && s['chrF']! > 0 && s['chrF']! < 100);
 });
 
