@@ -1,0 +1,91 @@
+import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type TextPair } from '../data/index.js';
+import { computeMetric } from '../metrics/index.js';
+import type { Seq2SeqConfig } from '../models/index.js';
+import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js';
+import type { TrainOptions } from '../train/index.js';
+import { UserError } from '../util/errors.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
+
+/**
+ * gettext-mt: English → German software messages (the gettext catalogs of a Debian machine, the
+ * corpus in ../shared/data), BPE on each side, a bidirectional LSTM with attention; BLEU and
+ * chrF (sacreBLEU-exact) of greedy and beam-5 decoding. `--input DIR` reads another corpus with
+ * the same files, e.g. one rebuilt from a machine's catalogs by `s2s prepare --gettext`.
+ */
+
+export const GETTEXT_DEFAULT_INPUT = '../shared/data';
+
+export const GETTEXT_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 256, hidden: 256, dropout: 0.2 };
+export const GETTEXT_OPTIONS: Partial<TrainOptions> = { batchTokens: 2000, lr: 0.001, clip: 5, validEvery: 1000, validDecode: 200, metric: 'bleu', patience: 0, logEvery: 50 };
+export const GETTEXT_MERGES = 8000;
+export const GETTEXT_MINUTES = 20;
+
+/** Quick mode: the first pairs of each split (up to 12 words a source), a small model, a fixed number of steps. */
+export const GETTEXT_QUICK = { train: 3000, valid: 100, test: 200, maxWords: 12, merges: 1000 };
+export const GETTEXT_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...GETTEXT_MODEL, emb: 64, hidden: 128, dropout: 0 };
+export const GETTEXT_QUICK_OPTIONS: Partial<TrainOptions> = { ...GETTEXT_OPTIONS, batchTokens: 500, lr: 0.003, maxSteps: 300, validEvery: 150, validDecode: 50 };
+export const GETTEXT_QUICK_SECONDS = 600;
+
+export const GETTEXT_ANCHORS = ['no published result on this corpus (built from this machine\'s catalogs); the bar of issue 9: s2s at 20 min ≥ the PyTorch peer\'s BLEU after 60 min'];
+
+/** The split files of DIR: train.tsv/valid.tsv/test.tsv (an s2s prepare folder) or gettext-en-de.{train,valid,test}.tsv (../shared/data). */
+async function splitFiles(dir: string): Promise<Record<'train' | 'valid' | 'test', string>> {
+  for (const prefix of ['', 'gettext-en-de.']) {
+    const files = { train: joinPath(dir, `${prefix}train.tsv`), valid: joinPath(dir, `${prefix}valid.tsv`), test: joinPath(dir, `${prefix}test.tsv`) };
+    if ((await pathKind(files.train)) === 'file' && (await pathKind(files.valid)) === 'file' && (await pathKind(files.test)) === 'file') return files;
+  }
+  throw new UserError(`recipe gettext-mt: ${dir} has no train.tsv/valid.tsv/test.tsv (nor gettext-en-de.*.tsv); give --input DIR (e.g. a folder from s2s prepare --gettext /usr/share/locale --lang de --out DIR)`);
+}
+
+async function readPairs(file: string): Promise<TextPair[]> {
+  const out: TextPair[] = [];
+  for await (const p of readTsv(file)) out.push({ src: p.src, tgt: p.tgt });
+  return out;
+}
+
+function quickSlice(pairs: TextPair[], n: number): TextPair[] {
+  return pairs.filter((p) => p.src.split(' ').length <= GETTEXT_QUICK.maxWords).slice(0, n);
+}
+
+export function mtScores(hyps: readonly string[], refs: readonly string[]): Scores {
+  const r = refs.map((x) => [x]);
+  const round2 = (x: number): number => Math.round(x * 100) / 100;
+  return { BLEU: round2(computeMetric('bleu', hyps, r).score), chrF: round2(computeMetric('chrf', hyps, r).score) };
+}
+
+export const gettextMt: Recipe = {
+  name: 'gettext-mt',
+  summary: 'English→German software messages (gettext catalogs; --input DIR): BPE, biLSTM + attention, BLEU/chrF greedy and beam 5',
+  async run(ctx: RecipeContext): Promise<RecipeReport> {
+    const files = await splitFiles(ctx.input ?? GETTEXT_DEFAULT_INPUT);
+    let [train, valid, test] = [await readPairs(files.train), await readPairs(files.valid), await readPairs(files.test)];
+    if (ctx.quick) [train, valid, test] = [quickSlice(train, GETTEXT_QUICK.train), quickSlice(valid, GETTEXT_QUICK.valid), quickSlice(test, GETTEXT_QUICK.test)];
+    const codecs = buildCodecs(train, { tokenizer: 'bpe', merges: ctx.quick ? GETTEXT_QUICK.merges : GETTEXT_MERGES });
+    const dataDir = joinPath(ctx.out, 'data');
+    ensureFolderSync(dataDir);
+    await saveCodecs(joinPath(dataDir, 'codecs.json'), codecs);
+    ctx.say(`gettext-mt: ${files.train}: train ${train.length}, valid ${valid.length}, test ${test.length} pairs; BPE vocabularies ${codecs.src.vocab.size} / ${codecs.tgt.vocab.size}`);
+    const seconds = ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? GETTEXT_QUICK_SECONDS : GETTEXT_MINUTES * 60;
+    const model = ctx.quick ? GETTEXT_QUICK_MODEL : GETTEXT_MODEL;
+    const options = { ...(ctx.quick ? GETTEXT_QUICK_OPTIONS : GETTEXT_OPTIONS), maxTime: seconds, seed: ctx.seed };
+    const r = await trainAndDecode({
+      runDir: joinPath(ctx.out, 'run'), codecs, train, valid, model, options,
+      testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
+    });
+    const scores: Record<string, Scores> = {};
+    for (const [name, hyps] of Object.entries(r.outputs)) {
+      await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
+      scores[name] = mtScores(hyps, test.map((p) => p.tgt));
+    }
+    return {
+      recipe: 'gettext-mt', quick: ctx.quick,
+      data: { train: train.length, valid: valid.length, test: test.length, note: 'pairs' },
+      model: `${describeModel(model, r.params)}, BPE ${ctx.quick ? GETTEXT_QUICK.merges : GETTEXT_MERGES} merges a side`, params: r.params, threads: ctx.threads,
+      train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
+      scores, anchors: GETTEXT_ANCHORS,
+      command: `s2s recipe gettext-mt${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.input ? ` --input ${ctx.input}` : ''}`,
+      extra: { decodeSeconds: r.decodeSeconds, options, stop: r.train.reason },
+    };
+  },
+};
