@@ -18,7 +18,7 @@ const SPECS: Record<string, FlagSpec> = {
   'top-k': { type: 'int', min: 0, default: 0, help: 'sampling: only among the k most probable tokens (0 = all)' },
   seed: { type: 'int', min: 0, max: 4294967295, default: 0, help: 'sampling: line i of the input samples from seed + i (same seed, same output)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
-  weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
+  weights: { type: 'string', default: 'best', help: 'best|last|average: model.best.safetensors, model.safetensors or model.average.safetensors (s2s average)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend' },
   help: { type: 'bool', help: 'show this help' },
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const topK = flags['top-k'] as number;
   const seed = flags['seed'] as number;
   if (sampling && nBest > 1) throw new UserError(`s2s ${CMD}: --sample gives one output per line; drop --n-best ${nBest}`);
-  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
+  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last', 'average'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
   if (input) await assertReadableFile(input, 'translate --input');
