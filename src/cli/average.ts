@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { isAtomicTempName } from '../platform/node-atomic.js';
 import { pathKind, readFileBytes, writeFileAtomicSync } from '../platform/node-files.js';
 import { openRunFolder } from '../platform/node-run-store.js';
 import { AVERAGED_STEPS_KEY, averageRunCheckpoints, readRunConfig, runFolderContents, RUN_FILES } from '../train/index.js';
@@ -71,7 +72,10 @@ export async function run(argv: string[]): Promise<number> {
     if (kind === 'file' || kind === 'other') throw new UserError(`${out}: is a file, not a folder; give a folder or FILE.safetensors as --out`);
     const target = openRunFolder(out, { create: false });
     const contents = runFolderContents(target);
-    const earlierAverage = contents.kind === 'model' && (!target.exists(RUN_FILES.model) || isOurAverage(target.read(RUN_FILES.model)));
+    // An earlier output of ours holds our config and, unless a kill came between the two writes, averaged weights; nothing else.
+    const names = target.list().filter((n) => !isAtomicTempName(n));
+    const earlierAverage = contents.kind === 'model' && names.every((n) => n === RUN_FILES.config || n === RUN_FILES.model)
+      && (!target.exists(RUN_FILES.model) || isOurAverage(target.read(RUN_FILES.model)));
     if (contents.kind !== 'empty' && !earlierAverage) {
       throw new UserError(`${out}: already holds ${contents.describe}, which s2s average did not write; it is never written to: choose an empty or new --out`);
     }

@@ -82,9 +82,15 @@ test('--keep-checkpoints N keeps the last N checkpoints, per step, beside the la
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'notes.txt'), 'mine\n');
     writeFileSync(join(outDir, 'other.safetensors'), bytes(new Float32Array([1]), [1]));
+    // an exported model of ours (config + best weights) is not an average output either
+    const exported = join(outDir, 'exported');
+    mkdirSync(exported);
+    writeFileSync(join(exported, RUN_FILES.config), readFileSync(join(d.dir, RUN_FILES.config)));
+    writeFileSync(join(exported, RUN_FILES.best), readFileSync(join(d.dir, RUN_FILES.best)));
     for (const [args, re] of [
       [['average', '--model', d.dir, '--out', foreign], /is never written to/],
       [['average', '--model', d.dir, '--out', join(outDir, 'other.safetensors')], /not a weights file written by s2s average/],
+      [['average', '--model', d.dir, '--out', exported], /already holds a model .*which s2s average did not write/],
       [['average', '--model', d.dir, '--last', '9'], /asks for more checkpoints than the 3 kept/],
       [['average', '--model', outDir], /no kept checkpoints/],
       [['translate', '--model', outDir, '--weights', 'average'], /no model\.average\.safetensors; write it with: s2s average/],
@@ -95,6 +101,7 @@ test('--keep-checkpoints N keeps the last N checkpoints, per step, beside the la
       assert.equal(r2.stderr.trim().split('\n').length, 1, r2.stderr);
     }
     assert.deepEqual(readdirSync(foreign), ['notes.txt']);
+    assert.deepEqual(readdirSync(exported).sort(), [RUN_FILES.config, RUN_FILES.best].sort());
     spawnSync('rm', ['-rf', outDir]);
   } finally {
     d.cleanup();
