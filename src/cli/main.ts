@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   prepare: { summary: 'clean, split and learn codecs for a parallel corpus', load: () => import('./prepare.js') },
   eval: { summary: 'score hypotheses against references (BLEU, chrF, TER, WER, CER, PER, exact, ROUGE)', load: () => import('./eval.js') },
   train: { summary: 'train an encoder-decoder model (checkpoints, resume, early stopping)', load: () => import('./train.js') },
+  average: { summary: 'average the weights of the last checkpoints a run kept (--keep-checkpoints)', load: () => import('./average.js') },
   translate: { summary: 'translate lines with a trained model (greedy, beam search or sampling)', load: () => import('./translate.js') },
   serve: { summary: 'HTTP API (translate, models, health, metrics) with dynamic batching, and the web page', load: () => import('./serve.js') },
   demo: { summary: 'train a date-normalisation model in about a minute and show it working', load: () => import('./demo.js') },

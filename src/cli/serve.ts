@@ -18,7 +18,7 @@ const SPECS: Record<string, FlagSpec> = {
   'batch-window-ms': { type: 'number', min: 0, default: DEFAULT_BATCHING.windowMs, help: 'how long the first queued request waits for others to share its decoding call' },
   'max-batch': { type: 'int', min: 1, default: DEFAULT_BATCHING.maxBatch, help: 'most texts decoded in one call' },
   'no-batching': { type: 'bool', help: 'decode one request at a time (the baseline for s2s bench serve)' },
-  weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
+  weights: { type: 'string', default: 'best', help: 'best|last|average: model.best.safetensors, model.safetensors or model.average.safetensors (s2s average)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
   help: { type: 'bool', help: 'show this help' },
@@ -49,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     maxOutputTokens: flags['max-output-tokens'] as number, maxBeam: flags['max-beam'] as number, maxQueue: flags['max-queue'] as number,
   };
   const batching = { windowMs: window, maxBatch: flags['max-batch'] as number, enabled: flags['no-batching'] !== true };
-  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
+  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last', 'average'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const threads = flags['threads'] as number | undefined;
 

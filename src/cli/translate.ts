@@ -1,11 +1,11 @@
 import { assertReadableFile, readLines } from '../data/readers/files.js';
 import { linesOfStream } from '../data/readers/lines.js';
-import { loadRun, type TranslateOptions } from '../train/index.js';
+import { loadEnsemble, loadRun, type LoadRunOptions, type TranslateOptions, type Translation } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
 const SPECS: Record<string, FlagSpec> = {
-  model: { type: 'string', help: 'run folder written by s2s train' },
+  model: { type: 'string', repeatable: true, help: 'run folder written by s2s train; repeat it to decode with an ensemble (probabilities averaged each step)' },
   input: { type: 'string', help: 'read sources from this file instead of stdin' },
   beam: { type: 'int', min: 1, max: 1000, default: 5, help: 'beam size (1 = greedy)' },
   'n-best': { type: 'int', min: 1, max: 1000, default: 1, help: 'hypotheses per sentence (--json shows all; text mode prints them tab-separated)' },
@@ -18,7 +18,7 @@ const SPECS: Record<string, FlagSpec> = {
   'top-k': { type: 'int', min: 0, default: 0, help: 'sampling: only among the k most probable tokens (0 = all)' },
   seed: { type: 'int', min: 0, max: 4294967295, default: 0, help: 'sampling: line i of the input samples from seed + i (same seed, same output)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
-  weights: { type: 'string', default: 'best', help: 'best|last: model.best.safetensors or model.safetensors' },
+  weights: { type: 'string', default: 'best', help: 'best|last|average: model.best.safetensors, model.safetensors or model.average.safetensors (s2s average)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend' },
   help: { type: 'bool', help: 'show this help' },
@@ -39,8 +39,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'; give the input with --input FILE or on stdin`);
-  const modelDir = flags['model'];
-  if (typeof modelDir !== 'string' || modelDir === '') throw new UserError(`s2s ${CMD}: --model is required (a run folder written by s2s train)`);
+  const modelDirs = ((flags['model'] ?? []) as string[]).filter((m) => m !== '');
+  if (modelDirs.length === 0) throw new UserError(`s2s ${CMD}: --model is required (a run folder written by s2s train)`);
   const beam = flags['beam'] as number;
   const nBest = flags['n-best'] as number;
   if (!(nBest >= 1 && nBest <= beam)) throw new UserError(`s2s ${CMD}: --n-best must be between 1 and --beam (${beam}), got ${nBest}`);
@@ -50,14 +50,17 @@ export async function run(argv: string[]): Promise<number> {
   const topK = flags['top-k'] as number;
   const seed = flags['seed'] as number;
   if (sampling && nBest > 1) throw new UserError(`s2s ${CMD}: --sample gives one output per line; drop --n-best ${nBest}`);
-  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
+  const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last', 'average'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
   if (input) await assertReadableFile(input, 'translate --input');
 
-  const loaded = await loadRun(modelDir, { weights, backend: backend ?? 'wasm', threads: flags['threads'] as number | undefined }).catch(async (e: unknown) => {
+  // One run, or an ensemble of several (EnsembleScorer: same codecs, probabilities averaged each step).
+  const load = async (o: LoadRunOptions): Promise<{ translate(lines: readonly string[], opts?: TranslateOptions): Translation[] }> =>
+    modelDirs.length === 1 ? loadRun(modelDirs[0]!, o) : loadEnsemble(modelDirs, o);
+  const loaded = await load({ weights, backend: backend ?? 'wasm', threads: flags['threads'] as number | undefined }).catch(async (e: unknown) => {
     // Without an explicit --backend, fall back to js where wasm does not load.
-    if (backend === undefined && !(e instanceof UserError)) return loadRun(modelDir, { weights, backend: 'js' });
+    if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
     throw e;
   });
   const opts: TranslateOptions = {

@@ -4,3 +4,4 @@ export { beamSearch, lengthPenalty, type BeamOptions } from './beam.js';
 export { sample, type SampleOptions } from './sample.js';
 export { generateValues, type ValueScorer, type ValueBatch } from './continuous.js';
 export { stateTensors, releaseState, advance } from './memory.js';
+export { EnsembleScorer, meanOfProbabilities, type EnsembleState } from './ensemble.js';

@@ -24,6 +24,8 @@ export { loadWeightsFromBytes, assertCodecsFitModel } from './weights.js';
  *   train-state.safetensors   optimizer slots (Adam m/v, SGD velocity) as `<slot>.<parameter name>`
  *   checkpoint.json           the manifest that makes the four files above one checkpoint (checkpoint-manifest.ts)
  *   log.jsonl                 one JSON line per logged step and per validation (appended; rewritten on resume)
+ *   model.step-<N>.safetensors  with --keep-checkpoints: the weights of the last checkpoints (kept-checkpoints.ts)
+ *   model.average.safetensors   written by `s2s average`: the mean of kept checkpoints' weights (average.ts)
  *
  * Every file is replaced atomically; model.safetensors, train-state.* and the best weights are
  * committed together as one checkpoint of one step (see commitCheckpoint).
@@ -33,6 +35,7 @@ export const RUN_FILES = {
   config: 'config.json',
   model: 'model.safetensors',
   best: 'model.best.safetensors',
+  average: 'model.average.safetensors',
   state: 'train-state.json',
   stateTensors: 'train-state.safetensors',
   manifest: MANIFEST_FILE,

@@ -4,11 +4,13 @@ import type { Optimizer } from '../tensor/index.js';
 import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
 import { RUN_FILES, encodeOptimizerState, encodeTrainState, encodeWeights, type TrainState } from './checkpoint.js';
 import { commitCheckpoint, type CheckpointManifest } from './checkpoint-manifest.js';
+import { keptCheckpointName, pruneKeptCheckpoints } from './kept-checkpoints.js';
 
 /**
  * The checkpoint policy of one training session, over its run store: the latest weights, the
  * optimizer slots and the resume point (and the best weights chosen at the same step) are
- * committed as one checkpoint (checkpoint-manifest.ts); log lines are appended. A failed write
+ * committed as one checkpoint (checkpoint-manifest.ts); with `keep` > 0 the weights of the last
+ * `keep` checkpoints also stay, one file per step (kept-checkpoints.ts); log lines are appended. A failed write
  * (full disk, …) becomes one line that says what is kept and how to go on.
  */
 export class Checkpointer {
@@ -17,7 +19,8 @@ export class Checkpointer {
   /** Best weights encoded at a validation, committed with the checkpoint of the same step. */
   private pendingBest: Uint8Array[] | null = null;
 
-  constructor(readonly store: RunStore, private readonly runDir: string) {}
+  /** `keep`: how many checkpoints' weights to keep as model.step-<step>.safetensors (0: none). */
+  constructor(readonly store: RunStore, private readonly runDir: string, private readonly keep = 0) {}
 
   log(entry: Record<string, unknown>): void {
     try {
@@ -35,14 +38,27 @@ export class Checkpointer {
   /** Writes the latest weights, the optimizer slots, the state (and pending best weights) as the checkpoint of state.step. */
   save(model: Seq2SeqModel, optimizer: Optimizer, paramNames: string[], state: TrainState): void {
     const step = state.step;
+    const weights = encodeWeights(model, { step: String(step) });
     const files: [string, Uint8Array[]][] = [
-      [RUN_FILES.model, encodeWeights(model, { step: String(step) })],
+      [RUN_FILES.model, weights],
       [RUN_FILES.stateTensors, encodeOptimizerState(step, optimizer, paramNames)],
       [RUN_FILES.state, [new TextEncoder().encode(encodeTrainState(state, optimizer))]],
     ];
     if (this.pendingBest) files.push([RUN_FILES.best, this.pendingBest]);
     this.pendingBest = null;
     this.commit(step, files);
+    if (this.keep > 0) this.keepWeights(step, weights);
+  }
+
+  /** Keeps this step's weights under their own name, then drops the oldest beyond `keep` (only once the new file is complete). */
+  private keepWeights(step: number, weights: Uint8Array[]): void {
+    const name = keptCheckpointName(step);
+    try {
+      this.store.writeAtomic(name, weights);
+      pruneKeptCheckpoints(this.store, this.keep);
+    } catch (e) {
+      throw this.writeFailed(e, `keeping the weights of step ${step} (${name})`);
+    }
   }
 
   /** Rewrites only the state JSON (its weights and slots, written just before, belong to the same step). */

@@ -1,6 +1,6 @@
 import { higherIsBetter as metricHigherIsBetter } from '../metrics/index.js';
 import {
-  Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
+  Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
 } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import { ADAMW_DEFAULT_WEIGHT_DECAY, type TrainOptions } from './options.js';
@@ -21,8 +21,9 @@ export function createSchedule(o: TrainOptions, higherIsBetter: boolean): LrSche
     case 'constant': return new ConstantLr(o.lr);
     case 'step': return new StepDecay({ lr: o.lr, stepSize: o.decaySteps, gamma: o.decay });
     case 'noam': return new WarmupInverseSqrt({ lr: o.lr, warmup: o.warmup });
+    case 'inverse_sqrt': return new FairseqInverseSqrt({ lr: o.lr, warmup: o.warmup, warmupInitLr: o.warmupInitLr });
     case 'plateau': return new ReduceOnPlateau({ lr: o.lr, factor: o.decay, patience: o.schedulePatience, mode: higherIsBetter ? 'max' : 'min' });
-    default: throw new UserError(`train: schedule must be one of constant|step|noam|plateau, got '${String(o.schedule)}'`);
+    default: throw new UserError(`train: schedule must be one of constant|step|noam|inverse_sqrt|plateau, got '${String(o.schedule)}'`);
   }
 }
 

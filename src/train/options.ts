@@ -14,9 +14,11 @@ export interface TrainOptions {
   weightDecay: number;
   /** SGD momentum. */
   momentum: number;
-  schedule: 'constant' | 'step' | 'noam' | 'plateau';
-  /** noam: warm-up steps. */
+  schedule: 'constant' | 'step' | 'noam' | 'inverse_sqrt' | 'plateau';
+  /** noam, inverse_sqrt: warm-up steps. */
   warmup: number;
+  /** inverse_sqrt: the lr of the first update, rising linearly to lr over the warm-up (fairseq's --warmup-init-lr; default 0). */
+  warmupInitLr: number;
   /** step: multiply lr by decay every decaySteps; plateau: multiply by decay after schedulePatience bad validations. */
   decay: number;
   decaySteps: number;
@@ -42,6 +44,8 @@ export interface TrainOptions {
   validDecode: number;
   /** Stop after this many non-finite losses in a row. */
   maxNan: number;
+  /** Keep the weights of the last N checkpoints as model.step-<step>.safetensors (0: none), for `s2s average`. */
+  keepCheckpoints: number;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -51,6 +55,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   momentum: 0,
   schedule: 'constant',
   warmup: 4000,
+  warmupInitLr: 0,
   decay: 0.5,
   decaySteps: 10000,
   schedulePatience: 2,
@@ -65,6 +70,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   seed: 1,
   validDecode: 500,
   maxNan: 5,
+  keepCheckpoints: 0,
 };
 
 /**
@@ -97,7 +103,7 @@ export const DEFAULT_MAX_EPOCHS = 10;
 export const ADAMW_DEFAULT_WEIGHT_DECAY = 0.01;
 
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
-export const SCHEDULES = ['constant', 'step', 'noam', 'plateau'] as const;
+export const SCHEDULES = ['constant', 'step', 'noam', 'inverse_sqrt', 'plateau'] as const;
 
 /** The TrainOptions field names (the ones a saved config.json `training` block may hold). */
 export const TRAIN_OPTION_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric']);

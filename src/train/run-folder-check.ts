@@ -2,6 +2,7 @@ import type { RunStore } from '../platform/run-store.js';
 import { UserError } from '../util/errors.js';
 import { isAtomicTempName } from '../util/temp-name.js';
 import { RUN_FILES } from './checkpoint.js';
+import { isKeptCheckpointName } from './kept-checkpoints.js';
 
 /**
  * What a folder given as `--out` holds, so a new run never silently replaces something:
@@ -75,6 +76,6 @@ export function checkNewRunFolder(store: RunStore, overwrite: boolean): RunFolde
 
 /** Removes the run files of ours (and our leftovers) for --overwrite; other files stay. The config goes last, so a kill midway still leaves the folder recognisably ours. */
 export function clearRunFiles(store: RunStore): void {
-  for (const name of store.list()) if (isLeftover(name)) store.remove(name);
-  for (const name of [RUN_FILES.manifest, RUN_FILES.state, RUN_FILES.stateTensors, RUN_FILES.model, RUN_FILES.best, RUN_FILES.log, RUN_FILES.config]) store.remove(name);
+  for (const name of store.list()) if (isLeftover(name) || isKeptCheckpointName(name)) store.remove(name);
+  for (const name of [RUN_FILES.manifest, RUN_FILES.state, RUN_FILES.stateTensors, RUN_FILES.model, RUN_FILES.best, RUN_FILES.average, RUN_FILES.log, RUN_FILES.config]) store.remove(name);
 }

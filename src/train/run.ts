@@ -9,8 +9,8 @@ import { Translator, type TranslateOptions, type Translation } from './translato
 import { UserError } from '../util/errors.js';
 
 export interface LoadRunOptions {
-  /** 'best' (default: model.best.safetensors, falling back to model.safetensors) or 'last'. */
-  weights?: 'best' | 'last';
+  /** 'best' (default: model.best.safetensors, falling back to model.safetensors), 'last' (model.safetensors) or 'average' (model.average.safetensors, written by `s2s average`). */
+  weights?: 'best' | 'last' | 'average';
   /**
    * Switch the engine to this backend first (tensors live in a backend's memory, so this must
    * happen before any model is built). Default: keep the current backend.
@@ -42,7 +42,11 @@ export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {})
   const codecs = codecPairFromJSON(config.codecs);
   assertCodecsFitModel(store.pathOf(RUN_FILES.config), config.model, codecs);
   const model = buildModel(config.model, new Rng(0));
-  const weights = (opts.weights ?? 'best') === 'best' && store.exists(RUN_FILES.best) ? RUN_FILES.best : RUN_FILES.model;
+  const which = opts.weights ?? 'best';
+  if (which === 'average' && !store.exists(RUN_FILES.average)) {
+    throw new UserError(`${dir}: no ${RUN_FILES.average}; write it with: s2s average --model ${dir} (the run needs --keep-checkpoints N)`);
+  }
+  const weights = which === 'average' ? RUN_FILES.average : which === 'best' && store.exists(RUN_FILES.best) ? RUN_FILES.best : RUN_FILES.model;
   if (!store.exists(weights)) throw new UserError(`${dir}: no weights (${RUN_FILES.best} or ${RUN_FILES.model}); has training saved a checkpoint yet?`);
   loadWeights(store, weights, model);
   const weightsFile = store.pathOf(weights);

@@ -288,7 +288,7 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const o = this.options;
     this.store ??= await asRunStore(this.init.runDir!);
-    this.checkpoints = new Checkpointer(this.store, this.runDir);
+    this.checkpoints = new Checkpointer(this.store, this.runDir, o.keepCheckpoints);
     this.store.removeStaleTemps();
     if (this.init.resume) this.restore();
     else this.store.writeAtomic(RUN_FILES.log, '');

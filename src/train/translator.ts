@@ -1,6 +1,5 @@
 import type { CodecPair } from '../data/index.js';
-import { beamSearch, greedy, sample, type Hypothesis } from '../decode/index.js';
-import type { Seq2SeqModel } from '../models/index.js';
+import { beamSearch, greedy, sample, type Hypothesis, type Scorer } from '../decode/index.js';
 import { Rng, tidy } from '../tensor/index.js';
 import { makeSourceBatch } from './batching.js';
 
@@ -51,10 +50,17 @@ export interface Translation {
 }
 
 /**
+ * What decoding needs of a model: the Scorer interface, and (for a Module) the train/eval switch,
+ * since decoding runs in evaluation mode (no dropout). A Seq2Seq, any other model behind the
+ * Scorer, and an EnsembleScorer of them all are.
+ */
+export type DecodingModel = Scorer & { readonly training?: boolean; train?(on?: boolean): unknown };
+
+/**
  * Decodes source id sequences in length-sorted batches (less padding), results in input order.
  * beam ≤ 1 runs greedy search.
  */
-export function decodeIds(model: Seq2SeqModel, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
+export function decodeIds(model: DecodingModel, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
   const beam = Math.max(1, opts.beam ?? 5);
   const nBest = Math.min(beam, Math.max(1, opts.nBest ?? 1));
   const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 && !opts.sample ? 16 : 64));
@@ -62,7 +68,7 @@ export function decodeIds(model: Seq2SeqModel, sources: readonly number[][], opt
   const order = sources.map((_, i) => i).sort((a, b) => sources[a]!.length - sources[b]!.length);
   const out: Hypothesis[][] = new Array(sources.length);
   const wasTraining = model.training;
-  model.eval();
+  model.train?.(false);
   try {
     for (let i = 0; i < order.length; i += batchSize) {
       const idx = order.slice(i, i + batchSize);
@@ -80,19 +86,19 @@ export function decodeIds(model: Seq2SeqModel, sources: readonly number[][], opt
       idx.forEach((k, j) => (out[k] = hyps[j]!));
     }
   } finally {
-    model.train(wasTraining);
+    if (wasTraining !== undefined) model.train?.(wasTraining);
   }
   return out;
 }
 
 /** Greedy decodes for validation: ids in, ids out (the trainer's GreedyDecoder). */
-export function greedyIds(model: Seq2SeqModel, sources: number[][], maxLen: number): number[][] {
+export function greedyIds(model: DecodingModel, sources: number[][], maxLen: number): number[][] {
   return decodeIds(model, sources, { beam: 1, maxLen, maxLenA: 4, maxLenB: 10 }).map((h) => h[0]!.tokens);
 }
 
-/** Text in, text out, through a model and its codecs. */
+/** Text in, text out, through a model (or an EnsembleScorer of models) and its codecs. */
 export class Translator {
-  constructor(readonly model: Seq2SeqModel, readonly codecs: CodecPair) {}
+  constructor(readonly model: DecodingModel, readonly codecs: CodecPair) {}
 
   translate(lines: readonly string[], opts: TranslateOptions = {}): Translation[] {
     const srcTokens = lines.map((l) => this.codecs.src.tokenize(l));

@@ -125,6 +125,21 @@ describe('LR schedules', () => {
       [0.25, 0.5, 0.75, 1, Math.sqrt(4 / 5), Math.sqrt(4 / 6), Math.sqrt(4 / 7), Math.sqrt(4 / 8)], 1e-12);
   });
 
+  it("fairseq's inverse_sqrt: linear from warmup-init-lr, update k uses k − 1 updates done", () => {
+    // fairseq: lr_step = (lr − init)/W; after n updates lr = init + n·lr_step (n < W), else lr·√W/√n;
+    // update k runs with n = k − 1. Here lr 1, W 4, init 0.2: lr_step 0.2.
+    assertClose(steps(new T.FairseqInverseSqrt({ lr: 1, warmup: 4, warmupInitLr: 0.2 }), 8),
+      [0.2, 0.4, 0.6, 0.8, 1, Math.sqrt(4 / 5), Math.sqrt(4 / 6), Math.sqrt(4 / 7)], 1e-12);
+    // fairseq's default init (0 when --warmup-init-lr is not given), and far past the warm-up: 5e-4·√4000/√99999
+    const d = new T.FairseqInverseSqrt({ lr: 5e-4, warmup: 4000 });
+    assert.equal(d.lrAt(1), 0);
+    assertClose([d.lrAt(2001), d.lrAt(4001), d.lrAt(100000)], [2.5e-4, 5e-4, 5e-4 * Math.sqrt(4000 / 99999)], 1e-15);
+    // Vaswani's noam peaks one update earlier and never starts at 0
+    const noam = new T.WarmupInverseSqrt({ lr: 5e-4, warmup: 4000 });
+    assertClose([noam.lrAt(1), noam.lrAt(4000), noam.lrAt(4001)], [5e-4 / 4000, 5e-4, 5e-4 * Math.sqrt(4000 / 4001)], 1e-15);
+    assert.throws(() => new T.FairseqInverseSqrt({ lr: 1, warmup: 0 }), /warmup must be ≥ 1/);
+  });
+
   it('reduce on plateau, with resume', () => {
     const make = (): T.ReduceOnPlateau => new T.ReduceOnPlateau({ lr: 1, factor: 0.5, patience: 1, minLr: 0.2 });
     const scores = [5, 4, 4, 4, 4, 4, 3, 3, 3, 3];

@@ -37,7 +37,9 @@ export class StepDecay implements LrSchedule {
 
 /**
  * Linear warmup to `lr` over `warmup` steps, then decay ∝ 1/√step (the Transformer's "Noam"
- * schedule with the peak given directly): lr · min(step / warmup, √(warmup / step)).
+ * schedule with the peak given directly): lr · min(step / warmup, √(warmup / step)). With
+ * lr = d^-0.5 · warmup^-0.5 this is Vaswani et al.'s d^-0.5 · min(step^-0.5, step · warmup^-1.5)
+ * exactly. fairseq's `inverse_sqrt` differs (see FairseqInverseSqrt).
  */
 export class WarmupInverseSqrt implements LrSchedule {
   readonly lr: number;
@@ -50,6 +52,36 @@ export class WarmupInverseSqrt implements LrSchedule {
   lrAt(step: number): number {
     const s = Math.max(1, step);
     return this.lr * Math.min(s / this.warmup, Math.sqrt(this.warmup / s));
+  }
+  state(): Record<string, number> { return {}; }
+  loadState(_s: Record<string, number>): void {}
+}
+
+/**
+ * fairseq's `inverse_sqrt` (fairseq/optim/lr_scheduler/inverse_square_root_schedule.py): the lr
+ * rises linearly from `warmupInitLr` to `lr` over `warmup` updates, then falls as
+ * lr · √warmup / √n. fairseq sets the lr after each update from the number of updates done so
+ * far (n), so update `step` (counting from 1) runs with n = step − 1: the first update uses
+ * `warmupInitLr` (fairseq's default 0, when `--warmup-init-lr` is not given) and the peak `lr`
+ * is reached at update warmup + 1. That one-step lag and the start value are what set it apart
+ * from WarmupInverseSqrt (Vaswani et al.'s formula, which peaks at update `warmup`).
+ */
+export class FairseqInverseSqrt implements LrSchedule {
+  readonly lr: number;
+  readonly warmup: number;
+  readonly warmupInitLr: number;
+  constructor(opts: { lr: number; warmup: number; warmupInitLr?: number }) {
+    if (!(opts.warmup >= 1)) throw new Error(`FairseqInverseSqrt: warmup must be ≥ 1, got ${opts.warmup}`);
+    const init = opts.warmupInitLr ?? 0;
+    if (!(init >= 0)) throw new Error(`FairseqInverseSqrt: warmupInitLr must be ≥ 0, got ${init}`);
+    this.lr = opts.lr;
+    this.warmup = opts.warmup;
+    this.warmupInitLr = init;
+  }
+  lrAt(step: number): number {
+    const n = Math.max(0, step - 1);
+    if (n < this.warmup) return this.warmupInitLr + (n * (this.lr - this.warmupInitLr)) / this.warmup;
+    return this.lr * Math.sqrt(this.warmup) / Math.sqrt(n);
   }
   state(): Record<string, number> { return {}; }
   loadState(_s: Record<string, number>): void {}
