@@ -18,12 +18,14 @@ const ALLOWED: Record<string, string[]> = {
   decode: ['util', 'tensor'],
   data: ['util', 'platform'],
   metrics: ['util'],
+  // SVG plots built as plain trees: no host API, shared by the CLI and the web page
+  plot: ['util'],
   train: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics'],
   demo: ['util', 'data', 'train'],
   serve: ['util', 'kernels', 'tensor', 'models', 'decode', 'data', 'metrics', 'train'],
   // the engine worker and its client for web pages (s2s/browser); the page itself lives in web/
   browser: ['util', 'platform', 'kernels', 'tensor', 'models', 'decode', 'data', 'train', 'demo'],
-  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve'],
+  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve', 'plot'],
 };
 
 const root = resolve(process.cwd(), 'src');

@@ -22,4 +22,5 @@ export type { RunStore } from '../platform/run-store.js';
 export { runFolderStore } from '../platform/run-folder.js';
 export { Translator, decodeIds, greedyIds, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';
 export { loadRun, type LoadRunOptions, type LoadedRun } from './run.js';
+export { parseRunLog, validMetrics, type RunLog } from './log-read.js';
 export { trainRun, encodePairs, type TrainSpec, type TrainRunResult } from './api.js';
