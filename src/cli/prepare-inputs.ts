@@ -42,12 +42,12 @@ function str(flags: FlagValues, name: string): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** The format of a part's file, from --format or its name's extension. */
+/** The format of a part's file: told by its name (.tsv, .jsonl, .po, .mo), else by --format. */
 function partFormat(flag: string, file: string, format: PartFormat | undefined): PartFormat {
-  if (format) return format;
   if (/\.tsv$/i.test(file)) return 'tsv';
   if (/\.(jsonl|ndjson)$/i.test(file)) return 'jsonl';
   if (/\.(po|mo|gmo)$/i.test(file)) return 'gettext';
+  if (format) return format;
   throw new UserError(`s2s prepare: cannot tell the format of --${flag} ${file} from its name (.tsv, .jsonl, .po, .mo); add --format ${PART_FORMATS.join('|')}, or give two line-aligned files with --${flag}-src/--${flag}-tgt`);
 }
 

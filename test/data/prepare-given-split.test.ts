@@ -121,8 +121,8 @@ test('prepare --train/--valid/--test: mistakes are one line and exit code 2', ()
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, 'one line');
   }
   assert.ok(!existsSync(join(out, 'train.tsv')), 'nothing written');
-  // --format makes an unnamed file readable
-  const ok = s2s('prepare', '--train', txt, '--valid', p.train, '--format', 'tsv', '--out', join(tmp.dir, 'fmt'), '--tokenizer', 'char', '--json');
+  // --format tells the format of a file whose name does not; a name that tells (valid.jsonl) still decides
+  const ok = s2s('prepare', '--train', txt, '--valid', p.valid, '--format', 'tsv', '--out', join(tmp.dir, 'fmt'), '--tokenizer', 'char', '--json');
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(JSON.parse(ok.stdout).counts.written, { train: 1, valid: 5, test: 0 });
 });
