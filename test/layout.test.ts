@@ -22,10 +22,12 @@ const ALLOWED: Record<string, string[]> = {
   plot: ['util'],
   train: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics'],
   demo: ['util', 'data', 'train'],
+  // real tasks end to end (s2s recipe NAME): data building, training and scoring, below the CLI
+  recipes: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo'],
   serve: ['util', 'kernels', 'tensor', 'models', 'decode', 'data', 'metrics', 'train'],
   // the engine worker and its client for web pages (s2s/browser); the page itself lives in web/
   browser: ['util', 'platform', 'kernels', 'tensor', 'models', 'decode', 'data', 'train', 'demo'],
-  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve', 'plot'],
+  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve', 'plot', 'recipes'],
 };
 
 const root = resolve(process.cwd(), 'src');

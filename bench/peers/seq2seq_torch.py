@@ -32,15 +32,18 @@ CELLS = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn": nn.RNNCell}
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, vocab, emb, hidden, layers, arch="lstm", attention="general"):
+    def __init__(self, vocab, emb, hidden, layers, arch="lstm", attention="general", tgt_vocab=None, dropout=0.0):
         super().__init__()
+        tgt_vocab = tgt_vocab or vocab
         assert hidden % 2 == 0
         self.hidden = hidden
         self.layers = layers
         self.arch = arch
         self.attention = attention
         self.src_emb = nn.Embedding(vocab, emb, padding_idx=PAD)
-        self.tgt_emb = nn.Embedding(vocab, emb, padding_idx=PAD)
+        self.tgt_emb = nn.Embedding(tgt_vocab, emb, padding_idx=PAD)
+        # as s2s: dropout on the embeddings and before the output layer (none in the benchmark)
+        self.drop = nn.Dropout(dropout)
         self.encoder = RNNS[arch](emb, hidden // 2, num_layers=layers, bidirectional=True, batch_first=True)
         self.cells = nn.ModuleList([CELLS[arch](emb + hidden if i == 0 else hidden, hidden) for i in range(layers)])
         self.bridge_h = nn.ModuleList([nn.Linear(hidden, hidden) for _ in range(layers)])
@@ -51,7 +54,7 @@ class Seq2Seq(nn.Module):
             self.attn_q = nn.Linear(hidden, hidden, bias=False)  # W_2
             self.attn_v = nn.Linear(hidden, 1, bias=False)  # v
         self.attn_out = nn.Linear(2 * hidden, hidden, bias=False)  # h~ = tanh(W_c [c; h_t])
-        self.proj = nn.Linear(hidden, vocab)
+        self.proj = nn.Linear(hidden, tgt_vocab)
 
     def keys(self, mem):
         return mem if self.attention == "dot" else self.attn_in(mem)
@@ -61,7 +64,7 @@ class Seq2Seq(nn.Module):
         return s.view(self.layers, 2, -1, self.hidden // 2).permute(0, 2, 1, 3).reshape(self.layers, -1, self.hidden)
 
     def encode(self, src, src_len):
-        x = self.src_emb(src)
+        x = self.drop(self.src_emb(src))
         packed = nn.utils.rnn.pack_padded_sequence(x, src_len.cpu(), batch_first=True, enforce_sorted=False)
         out, final = self.encoder(packed)
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
@@ -75,7 +78,7 @@ class Seq2Seq(nn.Module):
         return out, mask, state
 
     def step(self, y, state, feed, mem, mem_keys, mask):
-        x = torch.cat([self.tgt_emb(y), feed], dim=-1)
+        x = torch.cat([self.drop(self.tgt_emb(y)), feed], dim=-1)
         new_state = []
         for i, cell in enumerate(self.cells):
             s = cell(x, state[i])
@@ -90,9 +93,9 @@ class Seq2Seq(nn.Module):
         alpha = torch.softmax(scores, dim=-1)
         ctx = torch.bmm(alpha.unsqueeze(1), mem).squeeze(1)
         feed = torch.tanh(self.attn_out(torch.cat([ctx, x], dim=-1)))
-        return self.proj(feed), new_state, feed, alpha
+        return self.proj(self.drop(feed)), new_state, feed, alpha
 
-    def loss(self, src, src_len, tgt_in, tgt_out):
+    def loss(self, src, src_len, tgt_in, tgt_out, label_smoothing=0.0):
         mem, mask, state = self.encode(src, src_len)
         mem_keys = self.keys(mem)  # W_a h_s (or W_1 h_s) once per sentence
         feed = mem.new_zeros(src.shape[0], self.hidden)
@@ -101,7 +104,7 @@ class Seq2Seq(nn.Module):
             lt, state, feed, _ = self.step(tgt_in[:, t], state, feed, mem, mem_keys, mask)
             logits.append(lt)
         logits = torch.stack(logits, dim=1)
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=PAD)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=PAD, label_smoothing=label_smoothing)
 
     @torch.no_grad()
     def greedy(self, src, src_len, max_len):

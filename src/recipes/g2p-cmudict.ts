@@ -1,0 +1,128 @@
+import { buildCodecs, saveCodecs, writeFileAtomic } from '../data/index.js';
+import type { Seq2SeqConfig } from '../models/index.js';
+import { ensureFolderSync, joinPath, readTextFile } from '../platform/node-files.js';
+import type { TrainOptions } from '../train/index.js';
+import { UserError } from '../util/errors.js';
+import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data.js';
+import { g2pScore } from './g2p-score.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './types.js';
+
+/**
+ * g2p-cmudict: grapheme-to-phoneme conversion on the CMU Pronouncing Dictionary (npm
+ * `cmu-pronouncing-dictionary`, a devDependency: only this recipe reads it). docs/recipes.md
+ * has the data, the split, the settings and how they were chosen (docs/training.md).
+ */
+
+/** The model and training settings of the full recipe (chosen by the equal-time experiments in docs/training.md). */
+export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 128, hidden: 256, dropout: 0.2 };
+export const G2P_OPTIONS: Partial<TrainOptions> = {
+  batchTokens: 2000, lr: 0.002, clip: 5, labelSmoothing: 0.1, validEvery: 1000, validDecode: 300, metric: 'wer', patience: 0, logEvery: 50,
+};
+export const G2P_MINUTES = 20;
+
+/** Quick mode: a small slice of the same split and a small model, for the end-to-end test. */
+export const G2P_QUICK_SPLIT: G2pSplitSizes = { test: 400, valid: 100, train: 2500 };
+export const G2P_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...G2P_MODEL, emb: 32, hidden: 64, dropout: 0.1 };
+/** A fixed number of steps, so the test's score does not depend on the machine's load; the time is only a cap. */
+export const G2P_QUICK_OPTIONS: Partial<TrainOptions> = { ...G2P_OPTIONS, batchTokens: 500, lr: 0.01, labelSmoothing: 0, maxSteps: 400, validEvery: 200, validDecode: 100 };
+export const G2P_QUICK_SECONDS = 180;
+
+export const G2P_ANCHORS = [
+  'LSTM encoder-decoder 28.6% WER / 7.6% PER (Yao & Zweig 2015, CMUdict classic split)',
+  'Phonetisaurus 8-gram FST 24.4% WER (classic split)',
+  '3-layer Transformer 20.2–23.8% WER (g2p-seq2seq; Cisco g2p_seq2seq_pytorch)',
+];
+
+async function loadDictionary(): Promise<Record<string, string>> {
+  try {
+    const mod = (await import('cmu-pronouncing-dictionary')) as { dictionary: Record<string, string> };
+    return mod.dictionary;
+  } catch {
+    throw new UserError('recipe g2p-cmudict: the npm package cmu-pronouncing-dictionary is not installed; run npm install (it is a devDependency of s2s)');
+  }
+}
+
+function tsv(pairs: readonly { src: string; tgt: string }[]): string {
+  return pairs.map((p) => `${p.src}\t${p.tgt}\n`).join('');
+}
+
+/** Writes DATA/{train,valid,test}.tsv and codecs.json (test: one line per reference pronunciation). */
+async function writeData(dir: string, splits: TextSplits): Promise<void> {
+  ensureFolderSync(dir);
+  await writeFileAtomic(joinPath(dir, 'train.tsv'), tsv(splits.train));
+  await writeFileAtomic(joinPath(dir, 'valid.tsv'), tsv(splits.valid));
+  await writeFileAtomic(joinPath(dir, 'test.tsv'), tsv(splits.test.flatMap((t) => t.refs.map((r) => ({ src: t.src, tgt: r })))));
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function scoresOf(outputs: Record<string, string[]>, refs: readonly (readonly string[])[]): Record<string, Scores> {
+  const r: Record<string, Scores> = {};
+  for (const [name, hyps] of Object.entries(outputs)) {
+    const s = g2pScore(hyps, refs);
+    r[name] = { WER: round2(s.WER), PER: round2(s.PER) };
+  }
+  return r;
+}
+
+export const g2pCmudict: Recipe = {
+  name: 'g2p-cmudict',
+  summary: 'grapheme-to-phoneme on CMUdict (stress removed, every pronunciation a reference): WER/PER, greedy and beam 5',
+  async run(ctx: RecipeContext): Promise<RecipeReport> {
+    const entries = g2pEntries(await loadDictionary());
+    const splits = g2pSplits(entries, ctx.quick ? G2P_QUICK_SPLIT : G2P_SPLIT, ctx.seed);
+    const dataDir = joinPath(ctx.out, 'data');
+    await writeData(dataDir, splits);
+    const codecs = buildCodecs(splits.train, { tokenizer: 'space' });
+    await saveCodecs(joinPath(dataDir, 'codecs.json'), codecs);
+    const trainWords = new Set(splits.train.map((p) => p.src)).size;
+    ctx.say(`g2p-cmudict: ${entries.size} words; train ${trainWords} words (${splits.train.length} pronunciations), valid ${splits.valid.length}, test ${splits.test.length}`);
+
+    const seconds = (ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? G2P_QUICK_SECONDS : G2P_MINUTES * 60);
+    const model = ctx.quick ? G2P_QUICK_MODEL : G2P_MODEL;
+    const options = { ...(ctx.quick ? G2P_QUICK_OPTIONS : G2P_OPTIONS), maxTime: seconds, seed: ctx.seed };
+    // The peer starts now, so both train over the same minutes of this machine.
+    const peerArgs = ['--data', dataDir, '--minutes', String(seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
+    // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
+    const peer = ctx.startPeer?.('g2p_torch.py', ctx.quick ? [...peerArgs, '--emb', String(model.emb), '--hidden', String(model.hidden)] : peerArgs);
+    const refs = splits.test.map((t) => t.refs);
+    const r = await trainAndDecode({
+      runDir: joinPath(ctx.out, 'run'), codecs, train: splits.train, valid: splits.valid, model, options,
+      testSources: splits.test.map((t) => t.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
+    });
+    for (const [name, hyps] of Object.entries(r.outputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
+    const report: RecipeReport = {
+      recipe: 'g2p-cmudict', quick: ctx.quick,
+      data: { train: trainWords, valid: splits.valid.length, test: splits.test.length, note: `words; train has ${splits.train.length} pronunciations` },
+      model: describeModel(model, r.params), params: r.params, threads: ctx.threads,
+      train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
+      scores: scoresOf(r.outputs, refs),
+      anchors: G2P_ANCHORS,
+      command: `s2s recipe g2p-cmudict${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.startPeer ? ' --peer' : ''}`,
+      extra: { decodeSeconds: r.decodeSeconds, options, stop: r.train.reason },
+    };
+    if (peer) {
+      const p = await peer;
+      const outputs = p['outputs'] as Record<string, string> | undefined;
+      const peerScores: Record<string, Scores> = {};
+      // The peer's outputs are scored here by the same code as ours; its own JSON scores are kept beside them as a cross-check.
+      if (outputs) {
+        for (const [name, file] of Object.entries(outputs)) {
+          const lines = (await readTextFile(file)).split('\n');
+          peerScores[name] = scoresOf({ [name]: Array.from(refs, (_, i) => lines[i] ?? '') }, refs)[name]!;
+        }
+      }
+      const num = (k: string): number => (typeof p[k] === 'number' ? (p[k] as number) : NaN);
+      report.peer = {
+        scores: peerScores,
+        train: { seconds: Math.round(num('train_seconds')), steps: num('steps'), epochs: num('epochs'), tokPerS: Math.round(num('tgt_tok_per_s')) },
+        settings: String(p['settings'] ?? ''),
+      };
+      report.extra = { ...report.extra, peerOwnScores: p['scores'] };
+    }
+    return report;
+  },
+};

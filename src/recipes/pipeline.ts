@@ -1,0 +1,75 @@
+import type { CodecPair, TextPair } from '../data/index.js';
+import type { Seq2SeqConfig } from '../models/index.js';
+import { loadRun, trainRun, type TrainOptions, type TranslateOptions } from '../train/index.js';
+
+/** One way of decoding the test set, e.g. {name: 'beam5', options: {beam: 5}}. */
+export interface Decoding {
+  name: string;
+  options: TranslateOptions;
+}
+
+export const GREEDY_AND_BEAM5: readonly Decoding[] = [
+  { name: 'greedy', options: { beam: 1, batchSize: 128 } },
+  { name: 'beam5', options: { beam: 5, batchSize: 32 } },
+];
+
+export interface TrainDecodeSpec {
+  /** The run folder (inside the recipe's output folder; replaced when it holds an earlier run). */
+  runDir: string;
+  codecs: CodecPair;
+  train: readonly TextPair[];
+  valid: readonly TextPair[];
+  model: Partial<Seq2SeqConfig>;
+  options: Partial<TrainOptions>;
+  /** Test sources, decoded once per decoding with the best weights. */
+  testSources: readonly string[];
+  decodings: readonly Decoding[];
+  say: (message: string) => void;
+}
+
+export interface TrainDecodeResult {
+  params: number;
+  train: { seconds: number; steps: number; epochs: number; tokPerS: number; reason: string };
+  /** Outputs by decoding name, in test order. */
+  outputs: Record<string, string[]>;
+  decodeSeconds: Record<string, number>;
+}
+
+/**
+ * The part every recipe shares: train a run (wall time and target tokens counted here, so
+ * validation's cost is inside the time), reload its best weights the way `s2s translate` does,
+ * and decode the test set in each way asked.
+ */
+export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecodeResult> {
+  let tokens = 0;
+  const t0 = performance.now();
+  const result = await trainRun({
+    out: spec.runDir, codecs: spec.codecs, train: spec.train, valid: spec.valid, overwrite: true,
+    model: spec.model, options: spec.options, handleSignals: true, maxLen: 0,
+    onStep: (s) => void (s.skipped || (tokens += s.tokens)),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  spec.say(`trained ${result.step} steps (${result.epoch} epochs) in ${seconds.toFixed(0)} s, stopped by ${result.reason}`);
+  const run = await loadRun(spec.runDir);
+  const outputs: Record<string, string[]> = {};
+  const decodeSeconds: Record<string, number> = {};
+  for (const d of spec.decodings) {
+    const d0 = performance.now();
+    outputs[d.name] = run.translator.translateText(spec.testSources, d.options);
+    decodeSeconds[d.name] = Math.round((performance.now() - d0) / 100) / 10;
+    spec.say(`decoded ${spec.testSources.length} test inputs (${d.name}) in ${decodeSeconds[d.name]} s`);
+  }
+  return {
+    params: result.model.parameterCount(),
+    train: { seconds: Math.round(seconds), steps: result.step, epochs: result.epoch, tokPerS: Math.round(tokens / seconds), reason: result.reason },
+    outputs, decodeSeconds,
+  };
+}
+
+/** "biLSTM 256 + general attention, emb 64, 0.9M params" */
+export function describeModel(m: Partial<Seq2SeqConfig>, params: number): string {
+  const cell = (m.arch ?? 'lstm').toUpperCase();
+  const enc = `${m.bidirectional === false ? '' : 'bi'}${cell} ${m.hidden ?? 256}${(m.layers ?? 1) > 1 ? ` × ${m.layers}` : ''}`;
+  const att = (m.attention ?? 'general') === 'none' ? 'no attention' : `${m.attention ?? 'general'} attention`;
+  return `${enc} + ${att}, emb ${m.emb ?? 256}, dropout ${m.dropout ?? 0.2}, ${(params / 1e6).toFixed(2)}M params`;
+}
