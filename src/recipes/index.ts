@@ -2,11 +2,15 @@
  * Recipes: real tasks end to end (`s2s recipe NAME`, docs/recipes.md). The registry is this list:
  * a new recipe is a module exporting a Recipe and one line here.
  */
+import { dates } from './dates.js';
+import { forecast } from './forecast.js';
 import { g2pCmudict } from './g2p-cmudict.js';
 import type { Recipe } from './types.js';
 
 export const RECIPES: readonly Recipe[] = [
   g2pCmudict,
+  dates,
+  forecast,
 ];
 
 export function findRecipe(name: string): Recipe | undefined {
