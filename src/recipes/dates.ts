@@ -22,7 +22,7 @@ export const DATES_MINUTES = 10;
 /** Quick mode: the demo's size, a fixed number of steps (the score does not depend on the machine's load; the time is only a cap). */
 export const DATES_QUICK_SPLIT = { train: 3000, valid: 100, test: 300 };
 export const DATES_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...DATES_MODEL, emb: 16, hidden: 48 };
-export const DATES_QUICK_OPTIONS: Partial<TrainOptions> = { ...DATES_OPTIONS, lr: 0.01, maxSteps: 200, validEvery: 100, validDecode: 100, logEvery: 25 };
+export const DATES_QUICK_OPTIONS: Partial<TrainOptions> = { ...DATES_OPTIONS, lr: 0.01, maxSteps: 300, validEvery: 150, validDecode: 100, logEvery: 25 };
 export const DATES_QUICK_SECONDS = 240;
 
 function scores(hyps: readonly string[], refs: readonly string[]): Scores {

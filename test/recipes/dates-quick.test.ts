@@ -12,8 +12,8 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /**
  * `s2s recipe dates --quick`: the demo's task end to end, scored. The bound is loose: after its
- * fixed 200 steps the quick model's character error rate is far below an untrained model's
- * (which writes no date at all).
+ * fixed 300 steps the quick model's character error rate is far below an untrained model's
+ * (CER above 100).
  */
 test('s2s recipe dates --quick: generated split, training, test decodes scored by exact match and CER', () => {
   const d = tempDir('s2s-recipe-dates-');
@@ -23,7 +23,7 @@ test('s2s recipe dates --quick: generated split, training, test decodes scored b
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as RecipeReport;
     assert.deepEqual([report.data.train, report.data.valid, report.data.test], [3000, 100, 300]);
-    assert.equal(report.train.steps, 200);
+    assert.equal(report.train.steps, 300);
     const refs = dateSplits({ train: 3000, valid: 100, test: 300 }, 1).test.map((p) => p.tgt);
     for (const name of ['greedy', 'beam5']) {
       const s = report.scores[name]!;
@@ -40,5 +40,8 @@ test('s2s recipe dates --quick: generated split, training, test decodes scored b
   }
 });
 
-/** Quick mode reaches CER ~13 at 300 steps; an untrained model writes no date (CER near 100). */
-const QUICK_CER_BOUND = 50;
+/**
+ * Quick mode reaches CER 13.1 greedy / 12.6 beam 5 at its 300 steps; after one step (`s2s recipe
+ * dates --quick --minutes 0.001`) it is 190 greedy / 120 beam 5 (measured with --threads 2).
+ */
+const QUICK_CER_BOUND = 40;
