@@ -2,7 +2,7 @@ import { writeFileAtomic } from '../data/index.js';
 import { generateValues } from '../decode/index.js';
 import { buildModel, type ContinuousBatch, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
-import { Adam, clipGradNorm, Rng, tidy } from '../tensor/index.js';
+import { Adam, clipGradNorm, noGrad, Rng, tidy } from '../tensor/index.js';
 import {
   forecastErrors, generateSeries, HORIZON, INPUT, naiveForecast, SEASON, seasonalNaiveForecast, windows, windowScale, type Window,
 } from './forecast-data.js';
@@ -34,6 +34,7 @@ export const FORECAST_MINUTES = 10;
 export const FORECAST_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...FORECAST_MODEL, hidden: 32, emb: 8 };
 export const FORECAST_QUICK_SETTINGS: ForecastSettings = { series: 6, length: 1200, batch: 32, lr: 0.01, maxSteps: 60, validEvery: 30, trainStride: 2 };
 export const FORECAST_QUICK_SECONDS = 180;
+const LOG_EVERY = 10;
 
 /** Windows as a continuous batch, each scaled by its own input's mean and deviation. */
 function toBatch(ws: readonly Window[]): ContinuousBatch {
@@ -93,10 +94,18 @@ export const forecast: Recipe = {
     const opt = new Adam(params, { lr: set.lr });
     const seconds = ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? FORECAST_QUICK_SECONDS : FORECAST_MINUTES * 60;
     const validScore = (): number => forecastErrors(modelForecasts(model, valid), valid.map((w) => w.target)).MSE;
+    const validBatch = toBatch(valid);
+    const scaledValidLoss = (): number => {
+      model.eval();
+      return tidy(() => noGrad(() => model.loss(validBatch).loss.item())); // teacher-forced, as the training loss
+    };
     let best = { mse: Infinity, step: 0, weights: params.map((p) => Float32Array.from(p.f32.subarray(0, p.size))) };
     const t0 = performance.now();
     let step = 0;
     let loss = 0;
+    // log.jsonl in the lines of s2s train (type, step, loss), so `s2s plot curves OUT` draws the run
+    const log: string[] = [];
+    let window = { loss: 0, steps: 0 };
     const elapsed = (): number => (performance.now() - t0) / 1000;
     while (step < set.maxSteps && elapsed() < seconds) {
       const batch = toBatch(Array.from({ length: set.batch }, () => train[rng.int(train.length)]!));
@@ -110,10 +119,17 @@ export const forecast: Recipe = {
         return l.item();
       });
       step++;
+      window = { loss: window.loss + loss, steps: window.steps + 1 };
+      if (step % LOG_EVERY === 0) {
+        log.push(JSON.stringify({ type: 'train', step, loss: round4(window.loss / window.steps), elapsed: round4(elapsed()) }));
+        window = { loss: 0, steps: 0 };
+      }
       if (step % set.validEvery === 0 || step === set.maxSteps) {
         const mse = validScore();
         const better = mse < best.mse;
         if (better) best = { mse, step, weights: params.map((p) => Float32Array.from(p.f32.subarray(0, p.size))) };
+        // loss: the scaled MSE the training loss is on; mse: in the signals' units
+        log.push(JSON.stringify({ type: 'valid', step, loss: round4(scaledValidLoss()), mse: round4(mse), best: better, elapsed: round4(elapsed()) }));
         ctx.say(`step ${step}: train loss ${loss.toFixed(4)} (scaled), valid MSE ${mse.toFixed(4)}${better ? ' (best)' : ''}, ${elapsed().toFixed(0)} s`);
       }
     }
@@ -129,6 +145,7 @@ export const forecast: Recipe = {
     const seasonal = test.map((w) => seasonalNaiveForecast(w.input));
     const scores = { greedy: errors(ours, test), naive: errors(naive, test), seasonalNaive: errors(seasonal, test) };
     ensureFolderSync(ctx.out);
+    await writeFileAtomic(joinPath(ctx.out, 'log.jsonl'), log.map((l) => l + '\n').join(''));
     // one line per test window: series, first forecast step, then the 24 forecasts
     await writeFileAtomic(joinPath(ctx.out, 'test.forecasts.tsv'), test.map((w, i) => [w.series, w.at, ...Array.from(ours[i]!, (v) => v.toFixed(4))].join('\t') + '\n').join(''));
     const fmt = (s: Scores): string => `MSE ${s['MSE']!.toFixed(3)} / MAE ${s['MAE']!.toFixed(3)}`;

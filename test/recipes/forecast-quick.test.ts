@@ -34,6 +34,13 @@ test('s2s recipe forecast --quick: training in continuous mode, forecasts scored
     assert.equal(lines.length, 60);
     assert.equal(lines[0]!.split('\t').length, 2 + 24);
     assert.match(readFileSync(join(out, 'row.md'), 'utf8'), /\| forecast \(quick\) \| .*seasonal naive \(period 24\) MSE \d/);
+    // its log.jsonl has the lines of s2s train: a train line every 10 steps, a valid line every 30 — and s2s plot curves draws it
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; mse?: number });
+    assert.deepEqual(log.filter((l) => l.type === 'train').map((l) => l.step), [10, 20, 30, 40, 50, 60]);
+    assert.deepEqual(log.filter((l) => l.type === 'valid').map((l) => l.step), [30, 60]);
+    const plot = spawnSync(process.execPath, [MAIN, 'plot', 'curves', out, '--metric', 'mse', '--out', join(out, 'curves.svg')], { encoding: 'utf8' });
+    assert.equal(plot.status, 0, plot.stderr);
+    assert.match(plot.stderr, /6 train \+ 2 valid points/);
   } finally {
     d.cleanup();
   }
