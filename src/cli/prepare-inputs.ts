@@ -1,4 +1,5 @@
 import { parseSplit, SPLIT_NAMES, type PairSpec, type SplitFractions, type SplitName } from '../data/index.js';
+import { assertReadableFile } from '../data/readers/index.js';
 import { UserError } from '../util/errors.js';
 import type { FlagSpec, FlagValues } from './args.js';
 
@@ -118,4 +119,23 @@ function corpusSpec(flags: FlagValues): PairSpec {
 export function inputPaths(input: PrepareInput): string[] {
   const specs = input.kind === 'corpus' ? [input.spec] : SPLIT_NAMES.map((p) => input.parts[p]).filter((s): s is PairSpec => s !== null);
   return specs.flatMap((s) => Object.entries(s).filter(([k]) => k !== 'lang').map(([, v]) => v as string));
+}
+
+/**
+ * Checks that every file of a split corpus can be read before any is: a missing test file is
+ * reported at once, not after the whole train part has been read. (Catalog folders are checked
+ * by their reader.) The messages are the readers' own.
+ */
+export async function checkPartsReadable(input: PrepareInput): Promise<void> {
+  if (input.kind !== 'parts') return;
+  for (const part of SPLIT_NAMES) {
+    const spec = input.parts[part];
+    if (!spec) continue;
+    if ('tsv' in spec) await assertReadableFile(spec.tsv, 'TSV input');
+    else if ('jsonl' in spec) await assertReadableFile(spec.jsonl, 'JSONL input');
+    else if ('src' in spec) {
+      await assertReadableFile(spec.src, 'source side');
+      await assertReadableFile(spec.tgt, 'target side');
+    }
+  }
 }

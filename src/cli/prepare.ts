@@ -3,7 +3,7 @@ import { ensureFolderSync } from '../platform/node-files.js';
 import { checkPrepareOut, PREPARE_OUTPUTS, stagedOutput } from './prepare-folder.js';
 import { join } from 'node:path';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
-import { INPUT_FLAGS, inputPaths, prepareInput, type PrepareInput } from './prepare-inputs.js';
+import { checkPartsReadable, INPUT_FLAGS, inputPaths, prepareInput, type PrepareInput } from './prepare-inputs.js';
 import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
 import {
   assignSplit,
@@ -140,6 +140,7 @@ export async function run(argv: string[]): Promise<number> {
   const sharedVocab = flags['shared-vocab'] === true;
 
   checkPrepareOut(out, inputPaths(input));
+  await checkPartsReadable(input);
   try {
     ensureFolderSync(out);
   } catch (err) {
