@@ -13,5 +13,7 @@ export { setBackend, backend, noGrad, tidy, Rng } from './tensor/index.js';
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';
 export * as kernels from './kernels/index.js';
+export { attentionHeatmap, lineChart, renderSvg, svgDocument, type HeatmapOptions, type ChartSeries, type ChartOptions } from './plot/index.js';
+export * as plot from './plot/index.js';
 export { UserError } from './util/errors.js';
 export { openRunFolder } from './platform/node-run-store.js';

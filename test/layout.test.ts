@@ -18,6 +18,8 @@ const ALLOWED: Record<string, string[]> = {
   decode: ['util', 'tensor'],
   data: ['util', 'platform'],
   metrics: ['util'],
+  // SVG plots built as plain trees: no host API, shared by the CLI and the web page
+  plot: ['util'],
   train: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics'],
   demo: ['util', 'data', 'train'],
   // real tasks end to end (s2s recipe NAME): data building, training and scoring, below the CLI
@@ -25,7 +27,7 @@ const ALLOWED: Record<string, string[]> = {
   serve: ['util', 'kernels', 'tensor', 'models', 'decode', 'data', 'metrics', 'train'],
   // the engine worker and its client for web pages (s2s/browser); the page itself lives in web/
   browser: ['util', 'platform', 'kernels', 'tensor', 'models', 'decode', 'data', 'train', 'demo'],
-  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve', 'recipes'],
+  cli: ['util', 'platform', 'kernels', 'tensor', 'nn', 'models', 'decode', 'data', 'metrics', 'train', 'demo', 'serve', 'plot', 'recipes'],
 };
 
 const root = resolve(process.cwd(), 'src');

@@ -1,4 +1,5 @@
 // Small DOM helpers for the page (no framework).
+import { SVG_NS, type SvgNode } from '../src/plot/svg.js';
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const e = document.getElementById(id);
@@ -14,12 +15,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
   return e;
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, text?: string): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
+/** A plot built by src/plot (a plain tree) as SVG elements of this page. */
+export function toDom(node: SvgNode): SVGElement {
+  const e = document.createElementNS(SVG_NS, node.tag) as SVGElement;
+  for (const [k, v] of Object.entries(node.attrs)) e.setAttribute(k, String(v));
+  for (const c of node.children) e.append(typeof c === 'string' ? c : toDom(c));
   return e;
 }
 
@@ -41,9 +41,4 @@ export function download(name: string, bytes: Uint8Array | string, type: string)
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** A token as the page shows it: spaces made visible. */
-export function showToken(t: string): string {
-  return t === ' ' ? '␣' : t.replace(/ /g, '␣');
 }

@@ -16,6 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   translate: { summary: 'translate lines with a trained model (greedy, beam search or sampling)', load: () => import('./translate.js') },
   serve: { summary: 'HTTP API (translate, models, health, metrics) with dynamic batching, and the web page', load: () => import('./serve.js') },
   demo: { summary: 'train a date-normalisation model in about a minute and show it working', load: () => import('./demo.js') },
+  plot: { summary: 'SVG plots: attention heatmap of a translation, training curves of runs (log.jsonl)', load: () => import('./plot.js') },
   recipe: { summary: 'a real task end to end: data, training, test scores (g2p-cmudict, …; --quick for a short run)', load: () => import('./recipe.js') },
   bench: { summary: 'benchmarks printing JSON: train (vs PyTorch with --peer), gemm, data, serve', load: () => import('./bench.js') },
 };

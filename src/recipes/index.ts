@@ -2,6 +2,8 @@
  * Recipes: real tasks end to end (`s2s recipe NAME`, docs/recipes.md). The registry is this list:
  * a new recipe is a module exporting a Recipe and one line here.
  */
+import { dates } from './dates.js';
+import { forecast } from './forecast.js';
 import { g2pCmudict } from './g2p-cmudict.js';
 import { gettextMt } from './gettext-mt.js';
 import { seedLstm } from './seed-lstm.js';
@@ -11,6 +13,8 @@ export const RECIPES: readonly Recipe[] = [
   g2pCmudict,
   gettextMt,
   seedLstm,
+  dates,
+  forecast,
 ];
 
 export function findRecipe(name: string): Recipe | undefined {

@@ -26,4 +26,5 @@ export { loadRun, type LoadRunOptions, type LoadedRun } from './run.js';
 export { loadEnsemble, type LoadedEnsemble } from './ensemble-run.js';
 export { averageWeights, averageRunCheckpoints, AVERAGED_STEPS_KEY, type WeightsSource, type RunAverage } from './average.js';
 export { keptCheckpointName, listKeptCheckpoints, pruneKeptCheckpoints, isKeptCheckpointName, type KeptCheckpoint } from './kept-checkpoints.js';
+export { parseRunLog, validMetrics, type RunLog } from './log-read.js';
 export { trainRun, encodePairs, type TrainSpec, type TrainRunResult } from './api.js';
