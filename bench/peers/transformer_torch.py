@@ -63,26 +63,28 @@ class Attention(nn.Module):
             self.qkv = nn.Linear(d, 3 * d)
         self.out = nn.Linear(d, d)
 
-    def split(self, x):  # (B, T, d) -> (B, h, T, dh)
+    def split(self, x):  # (B, T, d) -> (B·h, T, dh): 3-d batched matmuls are PyTorch's fastest here
         B, T, _ = x.shape
-        return x.view(B, T, self.h, self.dh).transpose(1, 2)
+        return x.view(B, T, self.h, self.dh).transpose(1, 2).reshape(B * self.h, T, self.dh)
 
     def memory(self, mem):
-        """Cross-attention keys and values of the encoder output, (B, h, S, dh) each."""
+        """Cross-attention keys and values of the encoder output, (B·h, S, dh) each."""
         k, v = self.kv(mem).chunk(2, dim=-1)
         return self.split(k), self.split(v)
 
     def attend(self, q, k, v, bias):
-        # q is scaled before the product (T·dh multiplies instead of T·S)
-        scores = torch.matmul(q * (self.dh ** -0.5), k.transpose(-1, -2))
-        if bias is not None:
-            scores = scores + bias
+        """q (B·h, T, dh), k and v (B·h, S, dh); bias broadcasts to (B·h, T, S) or is None."""
+        # q is scaled before the product (T·dh multiplies instead of T·S); baddbmm adds the mask in the gemm
+        q = q * (self.dh ** -0.5)
+        kt = k.transpose(1, 2)
+        scores = torch.bmm(q, kt) if bias is None else torch.baddbmm(bias, q, kt)
         w = torch.softmax(scores, dim=-1)
         if self.dropout > 0 and self.training:
             w = F.dropout(w, self.dropout, True)
-        o = torch.matmul(w, v)  # (B, h, T, dh)
-        B, _, T, _ = o.shape
-        return self.out(o.transpose(1, 2).reshape(B, T, self.h * self.dh))
+        o = torch.bmm(w, v)
+        N, T, _ = o.shape
+        B = N // self.h
+        return self.out(o.view(B, self.h, T, self.dh).transpose(1, 2).reshape(B, T, self.h * self.dh))
 
     def forward(self, x, bias=None, mem_kv=None):
         if self.cross:
@@ -92,12 +94,12 @@ class Attention(nn.Module):
         return self.attend(self.split(q), self.split(k), self.split(v), bias)
 
     def step(self, x, cache, t, bias=None):
-        """Self-attention of one new position x (N, 1, d): its k, v go into row t of the cache."""
+        """Self-attention of one new position x (N, 1, d): its k, v go into row t of the cache (N·h, max_len, dh)."""
         q, k, v = self.qkv(x).chunk(3, dim=-1)
         ck, cv = cache
-        ck[:, :, t : t + 1] = self.split(k)
-        cv[:, :, t : t + 1] = self.split(v)
-        return self.attend(self.split(q), ck[:, :, : t + 1], cv[:, :, : t + 1], bias)
+        ck[:, t : t + 1] = self.split(k)
+        cv[:, t : t + 1] = self.split(v)
+        return self.attend(self.split(q), ck[:, : t + 1], cv[:, : t + 1], bias)
 
 
 class FeedForward(nn.Module):
@@ -124,10 +126,13 @@ class Block(nn.Module):
         self.ffn = FeedForward(d, ffn, dropout, act)
         self.norms = nn.ModuleList([nn.LayerNorm(d) for _ in range(3 if decoder else 2)])
 
+    def drop(self, x):
+        return F.dropout(x, self.dropout, True) if self.dropout > 0 and self.training else x
+
     def sub(self, i, x, f):
         if self.post_norm:
-            return self.norms[i](x + F.dropout(f(x), self.dropout, self.training))
-        return x + F.dropout(f(self.norms[i](x)), self.dropout, self.training)
+            return self.norms[i](x + self.drop(f(x)))
+        return x + self.drop(f(self.norms[i](x)))
 
     def forward(self, x, self_bias, mem_kv=None, mem_bias=None):
         x = self.sub(0, x, lambda y: self.self_attn(y, self_bias))
@@ -163,18 +168,21 @@ class Transformer(nn.Module):
 
     def embed(self, table, ids, offset=0):
         x = table(ids) * math.sqrt(self.d) + self.pe[offset : offset + ids.shape[1]]
-        return F.dropout(x, self.dropout, self.training)
+        return F.dropout(x, self.dropout, True) if self.dropout > 0 and self.training else x
 
     def logits(self, h):
         return F.linear(h, self.tgt_emb.weight if self.tie else self.proj_w, self.proj_b)
 
-    @staticmethod
-    def pad_bias(src):
-        """(B, 1, 1, S) additive -inf where the source is padding; None when no row has padding (fairseq does the same)."""
+    def pad_bias(self, src, k=1):
+        """(B·k·h, 1, S) additive -inf where the source is padding, each sentence's row repeated for
+        its k beams and h heads; None when no row has padding (fairseq skips the mask then too)."""
         m = src == PAD
         if not bool(m.any()):
             return None
-        return torch.zeros(m.shape, dtype=torch.float32).masked_fill(m, float("-inf")).view(src.shape[0], 1, 1, -1)
+        B, S = src.shape
+        h = self.dec[0].self_attn.h if len(self.dec) else self.enc[0].self_attn.h
+        bias = torch.zeros(m.shape, dtype=torch.float32).masked_fill(m, float("-inf"))
+        return bias.view(B, 1, 1, S).expand(B, k * h, 1, S).reshape(B * k * h, 1, S)
 
     def encode(self, src):
         bias = self.pad_bias(src)
@@ -200,15 +208,16 @@ class Transformer(nn.Module):
         """Encodes once, repeats the memory's keys/values k times (beam rows of a sentence are adjacent),
         and allocates each decoder layer's self-attention cache of max_len positions."""
         mem, mem_bias = self.encode(src)
-        N = src.shape[0] * k
+        B, S, _ = mem.shape
+        a = self.dec[0].self_attn
+        rep = lambda t: t.view(B, a.h, S, a.dh).repeat_interleave(k, 0).view(B * k * a.h, S, a.dh)  # noqa: E731
         mem_kv = []
         for blk in self.dec:
             kk, vv = blk.cross_attn.memory(mem)
-            mem_kv.append((kk.repeat_interleave(k, 0), vv.repeat_interleave(k, 0)) if k > 1 else (kk, vv))
-        if mem_bias is not None and k > 1:
-            mem_bias = mem_bias.repeat_interleave(k, 0)
-        a = self.dec[0].self_attn
-        cache = [(mem.new_empty(N, a.h, max_len, a.dh), mem.new_empty(N, a.h, max_len, a.dh)) for _ in self.dec]
+            mem_kv.append((rep(kk), rep(vv)) if k > 1 else (kk, vv))
+        if k > 1:
+            mem_bias = self.pad_bias(src, k)
+        cache = [(mem.new_empty(B * k * a.h, max_len, a.dh), mem.new_empty(B * k * a.h, max_len, a.dh)) for _ in self.dec]
         return mem_kv, mem_bias, cache
 
     def step(self, y, t, mem_kv, mem_bias, cache):
@@ -256,9 +265,10 @@ class Transformer(nn.Module):
             tok = idx % V
             rows = (origin + base).view(-1)
             # only the filled prefix of each layer's cache moves with the beams
-            for ck, cv in cache:
-                ck[:, :, : t + 1] = ck[rows, :, : t + 1]
-                cv[:, :, : t + 1] = cv[rows, :, : t + 1]
+            for c in cache:
+                for buf in c:
+                    b4 = buf.view(B * k, -1, buf.shape[1], buf.shape[2])
+                    b4[:, :, : t + 1] = b4[rows, :, : t + 1]
             finished = finished.gather(1, origin) | (tok == EOS)
             hist = [h_.gather(1, origin) for h_ in hist] + [tok]
             y = tok.view(-1)
@@ -270,8 +280,11 @@ class Transformer(nn.Module):
 @torch.no_grad()
 def self_check(model, src, tgt_in):
     """The cached decoder's log-probabilities equal the full teacher-forced forward's at every
-    position, and beam 1 equals greedy; raises if not (--check)."""
+    position, beam 1 equals greedy, and beam 5 of a padded sentence is the same alone and in a
+    batch; raises if not (--check)."""
     model.eval()
+    src = src.clone()
+    src[::2, -5:] = PAD  # every other sentence 5 tokens shorter: the padding mask is exercised too
     mem, mem_bias = model.encode(src)
     T = tgt_in.shape[1]
     causal = torch.triu(torch.full((T, T), float("-inf")), diagonal=1)
@@ -290,6 +303,10 @@ def self_check(model, src, tgt_in):
     after_eos = lambda y: (y == EOS).long().cumsum(1).roll(1, 1).index_fill(1, torch.tensor([0]), 0) > 0  # noqa: E731
     if g.shape != b.shape or not torch.equal(g.masked_fill(after_eos(g), EOS), b):
         raise SystemExit("self-check: beam 1 differs from greedy")
+    alone, batched = model.beam(src[:1], 5, T), model.beam(src, 5, T)[:1]
+    n = min(alone.shape[-1], batched.shape[-1])  # the batch may run longer; its extra steps only repeat EOS
+    if not torch.equal(alone[..., :n], batched[..., :n]):
+        raise SystemExit("self-check: beam 5 of a padded sentence differs alone and in a batch")
     return worst
 
 
