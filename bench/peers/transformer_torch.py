@@ -7,10 +7,10 @@ Model (defaults = the s2s Transformer benchmark model): source and target embedd
 over the encoder output, feed-forward), --heads heads, a feed-forward of --ffn with ReLU (--act
 gelu), residuals around each sub-layer, layer norm before each sub-layer and after each stack
 (pre-norm; --post-norm puts it after each residual instead, with no final one), dropout --dropout
-on the embeddings, the attention weights, the sub-layer outputs and after the activation; an
-output layer to the vocabulary (--tie: the target embedding's matrix, --share: the source
-embedding is that matrix too; --out-bias adds a bias). One step = forward + token-mean
-cross-entropy + backward + Adam.
+on the embeddings and the sub-layer outputs, --attention-dropout on the attention weights and
+--activation-dropout after the activation (fairseq's three, and s2s's); an output layer to the
+vocabulary (--tie: the target embedding's matrix, --share: the source embedding is that matrix
+too; --out-bias adds a bias). One step = forward + token-mean cross-entropy + backward + Adam.
 
 The layers are written out (one fused q/k/v projection for self-attention, k/v for the
 cross-attention) so that decoding can use the same modules with a key/value cache: each decoder
@@ -52,7 +52,7 @@ def sinusoids(n, d):
 class Attention(nn.Module):
     """Multi-head attention; self-attention projects q, k, v with one matrix, cross-attention k, v with one."""
 
-    def __init__(self, d, heads, dropout, cross):
+    def __init__(self, d, heads, dropout, cross):  # dropout: on the attention weights
         super().__init__()
         assert d % heads == 0
         self.h, self.dh, self.cross, self.dropout = heads, d // heads, cross, dropout
@@ -118,12 +118,12 @@ class FeedForward(nn.Module):
 class Block(nn.Module):
     """One encoder (cross=False) or decoder (cross=True) layer: its sub-layers with residuals and norms."""
 
-    def __init__(self, d, heads, ffn, dropout, act, post_norm, decoder):
+    def __init__(self, d, heads, ffn, a, decoder):
         super().__init__()
-        self.post_norm, self.dropout, self.decoder = post_norm, dropout, decoder
-        self.self_attn = Attention(d, heads, dropout, cross=False)
-        self.cross_attn = Attention(d, heads, dropout, cross=True) if decoder else None
-        self.ffn = FeedForward(d, ffn, dropout, act)
+        self.post_norm, self.dropout, self.decoder = a.post_norm, a.dropout, decoder
+        self.self_attn = Attention(d, heads, a.attention_dropout, cross=False)
+        self.cross_attn = Attention(d, heads, a.attention_dropout, cross=True) if decoder else None
+        self.ffn = FeedForward(d, ffn, a.activation_dropout, a.act)
         self.norms = nn.ModuleList([nn.LayerNorm(d) for _ in range(3 if decoder else 2)])
 
     def drop(self, x):
@@ -157,8 +157,8 @@ class Transformer(nn.Module):
         if not a.share:
             nn.init.normal_(self.src_emb.weight, 0, d ** -0.5)
         self.register_buffer("pe", sinusoids(max(a.src_len, a.tgt_len) + 1, d), persistent=False)
-        self.enc = nn.ModuleList([Block(d, a.heads, a.ffn, a.dropout, a.act, a.post_norm, False) for _ in range(a.layers)])
-        self.dec = nn.ModuleList([Block(d, a.heads, a.ffn, a.dropout, a.act, a.post_norm, True) for _ in range(a.dec_layers)])
+        self.enc = nn.ModuleList([Block(d, a.heads, a.ffn, a, False) for _ in range(a.layers)])
+        self.dec = nn.ModuleList([Block(d, a.heads, a.ffn, a, True) for _ in range(a.dec_layers)])
         self.enc_norm = None if a.post_norm else nn.LayerNorm(d)
         self.dec_norm = None if a.post_norm else nn.LayerNorm(d)
         self.tie = a.tie or a.share
@@ -311,7 +311,8 @@ def self_check(model, src, tgt_in):
 
 
 class NNTransformer(nn.Module):
-    """--impl nn: torch.nn.Transformer for the training step (no incremental decoding of its own)."""
+    """--impl nn: torch.nn.Transformer for the training step (no incremental decoding of its own;
+    its one dropout is --dropout, on the attention weights and activations too)."""
 
     def __init__(self, a):
         super().__init__()
@@ -346,7 +347,9 @@ def main():
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--ffn", type=int, default=1024)
     ap.add_argument("--act", choices=["relu", "gelu"], default="relu")
-    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--dropout", type=float, default=0.0, help="on the embeddings and every sub-layer's output")
+    ap.add_argument("--attention-dropout", type=float, default=0.0, help="on the attention weights")
+    ap.add_argument("--activation-dropout", type=float, default=0.0, help="after the feed-forward activation")
     ap.add_argument("--post-norm", action="store_true")
     ap.add_argument("--tie", action="store_true", help="output layer = target embedding")
     ap.add_argument("--share", action="store_true", help="source embedding = target embedding = output layer")
@@ -413,6 +416,7 @@ def main():
         "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]),
         "batch": B, "src_len": S, "tgt_len": T, "vocab": a.vocab, "emb": a.emb, "hidden": a.emb,
         "layers": a.layers, "dec_layers": a.dec_layers, "heads": a.heads, "ffn": a.ffn, "dropout": a.dropout,
+        "attention_dropout": a.attention_dropout, "activation_dropout": a.activation_dropout,
         "arch": "transformer", "attention": "multi-head",
         "params": sum(p.numel() for p in model.parameters()),
         "steps": a.steps,
