@@ -34,6 +34,6 @@ export interface TrainBenchResult {
   beam: number;
   /** The peer's best over its thread settings: which setting gave each figure. */
   best_setting?: { train: string; greedy: string; beam: string };
-  /** --profile: kernels by self time per training step (ms), largest first, and the rest of the step. */
+  /** --profile: backend kernels by time per training step (outermost calls) (ms), largest first, and the rest of the step. */
   profile?: { top: { kernel: string; ms_per_step: number; calls_per_step: number }[]; outside_kernels_ms_per_step: number };
 }
