@@ -18,3 +18,6 @@ export {
 export function heapBase(): usize {
   return __heap_base;
 }
+export { mhaForwardPart, mhaBackwardPart, mhaScratchFloats } from './mha';
+export { layerNormPart, layerNormBackwardPart } from './layernorm';
+export { biasActPart, biasActBackwardPart } from './bias-act';

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type TextPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
-import { CELL_KINDS, ATTENTION_KINDS } from '../nn/index.js';
-import { SEQ2SEQ_DEFAULTS } from '../models/index.js';
+import { ACTIVATIONS, ATTENTION_KINDS, type CellKind } from '../nn/index.js';
+import { MODEL_ARCHS, SEQ2SEQ_DEFAULTS, TRANSFORMER_DEFAULTS, type PartialModelConfig } from '../models/index.js';
 import { METRIC_NAMES } from '../metrics/index.js';
 import { openRunFolder } from '../platform/node-run-store.js';
 import { setBackend } from '../tensor/index.js';
 import {
-  ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS,
-  trainRun, checkNewRunFolder, assertResumable, savedTraining, RUN_FILES,
+  ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS,
+  trainRun, checkNewRunFolder, assertResumable, savedTraining, readRunConfig, RUN_FILES,
 } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec, type FlagValues } from './args.js';
@@ -19,23 +19,34 @@ const SPECS: Record<string, FlagSpec> = {
   valid: { type: 'string', help: 'validation pairs, same format (with --data: default DATA/valid.tsv)' },
   out: { type: 'string', help: 'run folder to write (config.json, model.safetensors, log.jsonl, …)' },
   data: { type: 'string', help: 'a folder from s2s prepare: its codecs.json tokenizes the TSV files' },
-  arch: { type: 'string', default: SEQ2SEQ_DEFAULTS.arch, help: 'recurrent cell: lstm|gru|rnn' },
-  attention: { type: 'string', default: SEQ2SEQ_DEFAULTS.attention, help: 'attention: none|bahdanau|dot|general' },
-  layers: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.layers, help: 'encoder and decoder layers' },
-  bidirectional: { type: 'bool', default: SEQ2SEQ_DEFAULTS.bidirectional, help: 'bidirectional encoder (--bidirectional=false for one direction)' },
-  emb: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.emb, help: 'embedding width' },
-  hidden: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.hidden, help: 'model width (encoder output, decoder state)' },
-  dropout: { type: 'number', min: 0, below: 1, default: SEQ2SEQ_DEFAULTS.dropout, help: 'dropout probability' },
-  'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (an out_proj hidden→emb is added when emb ≠ hidden)' },
-  'label-smoothing': { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.labelSmoothing, help: 'label smoothing ε' },
+  arch: { type: 'string', default: SEQ2SEQ_DEFAULTS.arch, help: `model: ${MODEL_ARCHS.join('|')} (an RNN encoder-decoder with that cell, or the Transformer)` },
+  attention: { type: 'string', default: SEQ2SEQ_DEFAULTS.attention, help: 'RNN attention: none|bahdanau|dot|general' },
+  layers: { type: 'int', min: 1, help: `encoder and decoder layers (default ${SEQ2SEQ_DEFAULTS.layers}; transformer ${TRANSFORMER_DEFAULTS.layers})` },
+  'enc-layers': { type: 'int', min: 1, help: 'encoder layers (instead of --layers)' },
+  'dec-layers': { type: 'int', min: 1, help: 'decoder layers (default: the encoder\'s)' },
+  bidirectional: { type: 'bool', default: SEQ2SEQ_DEFAULTS.bidirectional, help: 'RNN: bidirectional encoder (--bidirectional=false for one direction)' },
+  emb: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.emb, help: 'embedding width (the Transformer\'s model width d)' },
+  hidden: { type: 'int', min: 1, default: SEQ2SEQ_DEFAULTS.hidden, help: 'RNN: model width (encoder output, decoder state)' },
+  heads: { type: 'int', min: 1, help: `transformer: attention heads, dividing --emb (default ${TRANSFORMER_DEFAULTS.heads})` },
+  ffn: { type: 'int', min: 1, help: `transformer: feed-forward inner width (default ${TRANSFORMER_DEFAULTS.ffn})` },
+  activation: { type: 'string', help: `transformer: feed-forward activation ${ACTIVATIONS.join('|')} (default ${TRANSFORMER_DEFAULTS.activation})` },
+  'post-norm': { type: 'bool', help: 'transformer: LayerNorm after each residual add (the 2017 paper) instead of before each sub-layer' },
+  'learned-positions': { type: 'bool', help: 'transformer: learned position embeddings instead of sinusoidal ones' },
+  'max-positions': { type: 'int', min: 1, help: `transformer, learned positions: the longest sequence (default ${TRANSFORMER_DEFAULTS.maxPositions})` },
+  dropout: { type: 'number', min: 0, below: 1, help: `dropout probability (default ${SEQ2SEQ_DEFAULTS.dropout}; transformer ${TRANSFORMER_DEFAULTS.dropout}: embeddings and residuals)` },
+  'attention-dropout': { type: 'number', min: 0, below: 1, help: `transformer: dropout on the attention weights (default ${TRANSFORMER_DEFAULTS.attentionDropout})` },
+  'activation-dropout': { type: 'number', min: 0, below: 1, help: `transformer: dropout inside the feed-forward blocks (default ${TRANSFORMER_DEFAULTS.activationDropout})` },
+  'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (RNN default off, an out_proj hidden→emb is added when emb ≠ hidden; transformer default on, --tie-embeddings=false unties)' },
+  'share-embeddings': { type: 'bool', help: 'transformer: one embedding table for source and target (default: on when the data has a shared vocabulary, s2s prepare --shared-vocab)' },
+  'label-smoothing': { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.labelSmoothing, help: `label smoothing ε (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.labelSmoothing})` },
   'batch-tokens': { type: 'int', min: 1, help: `padded tokens per batch (default ${DEFAULT_BATCH_TOKENS})` },
   'batch-size': { type: 'int', min: 1, help: 'sentences per batch (instead of, or as a cap on, --batch-tokens)' },
-  lr: { type: 'number', above: 0, default: TRAIN_DEFAULTS.lr, help: 'learning rate (peak lr for noam)' },
+  lr: { type: 'number', above: 0, default: TRAIN_DEFAULTS.lr, help: `learning rate (peak lr for noam; transformer: ${TRANSFORMER_TRAIN_DEFAULTS.lr})` },
   optim: { type: 'string', default: TRAIN_DEFAULTS.optim, help: `optimizer: ${OPTIMIZERS.join('|')}` },
   'weight-decay': { type: 'number', min: 0, default: TRAIN_DEFAULTS.weightDecay, help: `weight decay (adamw default ${ADAMW_DEFAULT_WEIGHT_DECAY})` },
   momentum: { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.momentum, help: 'SGD momentum' },
-  schedule: { type: 'string', default: TRAIN_DEFAULTS.schedule, help: `lr schedule: ${SCHEDULES.join('|')}` },
-  warmup: { type: 'int', min: 1, default: TRAIN_DEFAULTS.warmup, help: 'noam: warm-up steps' },
+  schedule: { type: 'string', default: TRAIN_DEFAULTS.schedule, help: `lr schedule: ${SCHEDULES.join('|')} (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.schedule}, inverse square root after linear warm-up)` },
+  warmup: { type: 'int', min: 1, default: TRAIN_DEFAULTS.warmup, help: `noam: warm-up steps (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.warmup})` },
   decay: { type: 'number', above: 0, max: 1, default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
   'decay-steps': { type: 'int', min: 1, default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },
   clip: { type: 'number', min: 0, default: TRAIN_DEFAULTS.clip, help: 'gradient-norm clipping (0: off)' },
@@ -84,6 +95,50 @@ function explicitFlags(argv: string[]): Set<string> {
   return names;
 }
 
+/** The flags that only the Transformer reads, and those only the RNN models read. */
+const TRANSFORMER_ONLY = ['heads', 'ffn', 'activation', 'post-norm', 'learned-positions', 'max-positions', 'attention-dropout', 'activation-dropout', 'share-embeddings'];
+const RNN_ONLY = ['attention', 'bidirectional', 'hidden'];
+
+/**
+ * The architecture fields the model flags give (only the flags written on the command line: the
+ * rest come from the architecture's defaults, or from the saved run on --resume). A flag of the
+ * other family is a mistake, not something to ignore.
+ */
+function modelFlags(flags: FlagValues, given: Set<string>, arch: string | undefined, flag: <T>(name: string, v: T) => T | undefined): PartialModelConfig {
+  const transformer = arch === 'transformer';
+  for (const name of transformer ? RNN_ONLY : TRANSFORMER_ONLY) {
+    if (given.has(name)) {
+      throw new UserError(transformer
+        ? `s2s ${CMD}: --${name} is a flag of the RNN models (--arch lstm|gru|rnn); the Transformer's width is --emb (with --heads, --ffn)`
+        : `s2s ${CMD}: --${name} is a flag of the Transformer; give --arch transformer, or drop --${name}`);
+    }
+  }
+  if (given.has('layers') && given.has('enc-layers')) throw new UserError(`s2s ${CMD}: --layers and --enc-layers both set the encoder's layers; give one of them`);
+  const layers = flag('layers', int(flags, 'layers')) ?? flag('enc-layers', int(flags, 'enc-layers'));
+  const decoderLayers = flag('dec-layers', int(flags, 'dec-layers')) ?? (given.has('layers') ? layers : undefined);
+  const common = {
+    layers, decoderLayers, emb: flag('emb', int(flags, 'emb')), dropout: flag('dropout', flags['dropout'] as number | undefined),
+    tieEmbeddings: flag('tie-embeddings', flags['tie-embeddings'] === true),
+  };
+  if (transformer) {
+    return {
+      ...common, arch: 'transformer', heads: flag('heads', int(flags, 'heads')), ffn: flag('ffn', int(flags, 'ffn')),
+      activation: given.has('activation') ? oneOf(CMD, 'activation', flags['activation'], ACTIVATIONS) : undefined,
+      postNorm: flag('post-norm', flags['post-norm'] === true),
+      positions: given.has('learned-positions') ? (flags['learned-positions'] === true ? 'learned' : 'sinusoidal') : undefined,
+      maxPositions: flag('max-positions', int(flags, 'max-positions')),
+      attentionDropout: flag('attention-dropout', flags['attention-dropout'] as number | undefined),
+      activationDropout: flag('activation-dropout', flags['activation-dropout'] as number | undefined),
+      shareEmbeddings: flag('share-embeddings', flags['share-embeddings'] === true),
+    };
+  }
+  return {
+    ...common, arch: arch as CellKind | undefined,
+    attention: given.has('attention') ? oneOf(CMD, 'attention', flags['attention'], ATTENTION_KINDS) : undefined,
+    bidirectional: flag('bidirectional', flags['bidirectional'] === true), hidden: flag('hidden', int(flags, 'hidden')),
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { flags, rest } = parseFlags(CMD, argv, SPECS);
   if (flags['help']) {
@@ -98,15 +153,23 @@ export async function run(argv: string[]): Promise<number> {
   const given = explicitFlags(argv);
   // On --resume the run's saved config decides every flag not given again on this command line.
   const saved: Record<string, unknown> = {};
+  let savedArch: string | undefined;
   if (resume) {
     const store = openRunFolder(out, { create: false });
     assertResumable(store, CMD);
     Object.assign(saved, savedTraining(store));
+    savedArch = readRunConfig(store).model.arch;
   }
   const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  /** A flag's value: on resume only when given explicitly (undefined → the saved value). */
+  /** A limit's value: on resume only when given explicitly (undefined → the saved value). */
   const opt = <T>(name: string, v: T): T | undefined => (!resume || given.has(name) ? v : undefined);
+  /**
+   * Any other flag's value only when given: undefined leaves the field to the saved run (resume)
+   * or to the defaults of the architecture (a Transformer's lr, schedule, layers … differ from
+   * the RNN's, see TRANSFORMER_DEFAULTS and TRANSFORMER_TRAIN_DEFAULTS).
+   */
+  const flag = <T>(name: string, v: T): T | undefined => (given.has(name) ? v : undefined);
   const dataDir = str(flags['data']) ?? (resume ? str(savedData.dir) : undefined);
   let trainFile = str(flags['train']);
   let validFile = str(flags['valid']);
@@ -124,15 +187,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!trainFile) throw new UserError(`s2s ${CMD}: --train is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
   if (!validFile) throw new UserError(`s2s ${CMD}: --valid is required (TSV source<TAB>target), or --data DATA from s2s prepare`);
 
-  const arch = oneOf(CMD, 'arch', flags['arch'], CELL_KINDS);
-  const attention = oneOf(CMD, 'attention', flags['attention'], ATTENTION_KINDS);
+  const arch = oneOf(CMD, 'arch', flags['arch'], MODEL_ARCHS);
   const optim = oneOf(CMD, 'optim', flags['optim'], OPTIMIZERS);
   const schedule = oneOf(CMD, 'schedule', flags['schedule'], SCHEDULES);
   const backendFlag = flags['backend'] ?? (resume ? str(saved['backend']) : undefined);
   const backendName = backendFlag === undefined ? undefined : oneOf(CMD, 'backend', backendFlag, ['js', 'wasm'] as const);
   const metric = typeof flags['metric'] === 'string' ? oneOf(CMD, 'metric', flags['metric'], METRIC_NAMES) : undefined;
   // Numeric flags are range-checked by parseFlags (each SPECS entry declares its range).
-  const dropout = flags['dropout'] as number;
   const ls = flags['label-smoothing'] as number;
   const skipBadLines = given.has('skip-bad-lines') || !resume ? flags['skip-bad-lines'] === true : saved['skipBadLines'] === true;
 
@@ -166,19 +227,15 @@ export async function run(argv: string[]): Promise<number> {
   const maxLen = opt('max-len', int(flags, 'max-len'));
   const result = await trainRun({
     out, codecs, train: trainPairs, valid: validPairs, resume, overwrite: flags['overwrite'] === true,
-    model: {
-      arch: opt('arch', arch), attention: opt('attention', attention), layers: opt('layers', int(flags, 'layers')),
-      bidirectional: opt('bidirectional', flags['bidirectional'] === true), emb: opt('emb', int(flags, 'emb')), hidden: opt('hidden', int(flags, 'hidden')),
-      dropout: opt('dropout', dropout), tieEmbeddings: opt('tie-embeddings', flags['tie-embeddings'] === true),
-    },
+    model: modelFlags(flags, given, resume ? (given.has('arch') ? arch : savedArch) : arch, flag),
     options: {
-      batchTokens: opt('batch-tokens', int(flags, 'batch-tokens')), batchSize: opt('batch-size', int(flags, 'batch-size')), optim: opt('optim', optim),
-      lr: opt('lr', flags['lr'] as number), weightDecay: opt('weight-decay', flags['weight-decay'] as number), momentum: opt('momentum', flags['momentum'] as number),
-      schedule: opt('schedule', schedule), warmup: opt('warmup', int(flags, 'warmup')), decay: opt('decay', flags['decay'] as number),
-      decaySteps: opt('decay-steps', int(flags, 'decay-steps')), clip: opt('clip', flags['clip'] as number), labelSmoothing: opt('label-smoothing', ls),
-      validEvery: opt('valid-every', int(flags, 'valid-every')), validDecode: opt('valid-decode', int(flags, 'valid-decode')), logEvery: opt('log-every', int(flags, 'log-every')),
-      patience: opt('patience', int(flags, 'patience')), maxSteps, maxEpochs, maxTime, seed: opt('seed', int(flags, 'seed')), metric: opt('metric', metric),
-      maxNan: opt('max-nan', int(flags, 'max-nan')),
+      batchTokens: flag('batch-tokens', int(flags, 'batch-tokens')), batchSize: flag('batch-size', int(flags, 'batch-size')), optim: flag('optim', optim),
+      lr: flag('lr', flags['lr'] as number), weightDecay: flag('weight-decay', flags['weight-decay'] as number), momentum: flag('momentum', flags['momentum'] as number),
+      schedule: flag('schedule', schedule), warmup: flag('warmup', int(flags, 'warmup')), decay: flag('decay', flags['decay'] as number),
+      decaySteps: flag('decay-steps', int(flags, 'decay-steps')), clip: flag('clip', flags['clip'] as number), labelSmoothing: flag('label-smoothing', ls),
+      validEvery: flag('valid-every', int(flags, 'valid-every')), validDecode: flag('valid-decode', int(flags, 'valid-decode')), logEvery: flag('log-every', int(flags, 'log-every')),
+      patience: flag('patience', int(flags, 'patience')), maxSteps, maxEpochs, maxTime, seed: flag('seed', int(flags, 'seed')), metric: flag('metric', metric),
+      maxNan: flag('max-nan', int(flags, 'max-nan')),
     },
     maxLen,
     handleSignals: true,

@@ -12,8 +12,8 @@
 export type F32 = Float32Array;
 export type I32 = Int32Array;
 
-export { UnaryOp, BinaryOp } from './opcodes.js';
-import type { UnaryOp, BinaryOp } from './opcodes.js';
+export { UnaryOp, BinaryOp, ActKind } from './opcodes.js';
+import type { UnaryOp, BinaryOp, ActKind } from './opcodes.js';
 
 export interface Backend {
   readonly name: 'js' | 'wasm';
@@ -135,6 +135,22 @@ export interface Backend {
   /** Layer norm over the last axis (rows × n); writes mean and rstd (per row) for the backward. */
   layerNorm(rows: number, n: number, x: F32, gamma: F32, beta: F32, eps: number, out: F32, mean: F32, rstd: F32): void;
   layerNormBackward(rows: number, n: number, x: F32, gamma: F32, mean: F32, rstd: F32, dy: F32, dx: F32, dGamma: F32, dBeta: F32): void;
+
+  // ---- Transformer blocks ----
+  /**
+   * Scaled dot-product attention of H heads: q [B, T, D], k, v [B, S, D], D = H·dh, head h in
+   * columns h·dh … (h+1)·dh − 1. Query i sees key j iff keyPadding[b, j] = 0 (null: no padding)
+   * and, when causal, j ≤ i + S − T. Writes out [B, T, D] and, if given, probs [B, H, T, S]
+   * (post-softmax, pre-dropout; a row with no visible key is 0, as is its output). dropP > 0
+   * drops weights with a mask drawn from (seed, element index) — see js/attention.ts.
+   */
+  mhaForward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, out: F32, probs: F32 | null): void;
+  /** The gradients of mhaForward from its probs and dOut: OVERWRITES dq, dk, dv. */
+  mhaBackward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, probs: F32, dOut: F32, dq: F32, dk: F32, dv: F32): void;
+  /** out[r, j] = act(x[r, j] + bias[j]) over rows × n; out may alias x. */
+  biasAct(rows: number, n: number, x: F32, bias: F32, act: ActKind, out: F32): void;
+  /** dx (+)= dy · act'(x + bias) when dx is given; dBias ADDS Σ over rows of the same when given. */
+  biasActBackward(rows: number, n: number, x: F32, bias: F32, act: ActKind, dy: F32, dx: F32 | null, accumulate: boolean, dBias: F32 | null): void;
 
   // ---- optimizers ----
   /** One Adam/AdamW step over n parameters (bias corrections precomputed by the caller). */

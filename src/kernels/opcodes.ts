@@ -21,3 +21,10 @@ export const enum BinaryOp {
   Mul = 2,
   Div = 3,
 }
+
+/** The activation of the fused bias + activation kernels (gelu: the exact erf form). */
+export const enum ActKind {
+  None = 0,
+  Relu = 1,
+  Gelu = 2,
+}

@@ -186,8 +186,3 @@ function shiftRight(vals: Float32Array, B: number, T: number, D: number): Float3
   for (let b = 0; b < B; b++) out.set(vals.subarray(b * T * D, (b * T + T - 1) * D), (b * T + 1) * D);
   return out;
 }
-
-/** Builds a Seq2Seq from a (partial) config; parameters drawn from rng (uniform ±0.1, biases 0). */
-export function buildModel(cfg: Partial<Seq2SeqConfig>, rng: Rng = new Rng(1)): Seq2Seq {
-  return new Seq2Seq(cfg, rng);
-}

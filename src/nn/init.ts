@@ -1,4 +1,4 @@
-import { parameter, uniformInit, zerosInit, type Rng, type Tensor } from '../tensor/index.js';
+import { normalInit, parameter, uniformInit, zerosInit, type Rng, type Tensor } from '../tensor/index.js';
 
 /**
  * Parameter initialisation used by every s2s layer: weights uniform in ±0.1 (the OpenNMT/Marian
@@ -15,5 +15,12 @@ export function weightParam(shape: number[], rng: Rng, range = INIT_RANGE): Tens
 export function biasParam(shape: number[]): Tensor {
   const t = parameter(shape);
   zerosInit(t);
+  return t;
+}
+
+/** An embedding table drawn N(0, σ²) with σ = dim^−½ (the Transformer's, as in fairseq: with the √dim scale the rows start at unit size). */
+export function normalEmbeddingParam(shape: [number, number], rng: Rng): Tensor {
+  const t = parameter(shape);
+  normalInit(t, 1 / Math.sqrt(shape[1]), rng);
   return t;
 }

@@ -1,18 +1,20 @@
-import { linear, reshape, type Rng, type Tensor } from '../tensor/index.js';
+import { linear, reshape, xavierUniform, parameter, type Rng, type Tensor } from '../tensor/index.js';
 import { Module, expectShape } from './module.js';
 import { biasParam, weightParam } from './init.js';
 
 /**
  * y = x·W + b. W is stored [in, out] (the transpose of PyTorch's nn.Linear) so the forward is a
  * plain matmul. Accepts any rank ≥ 1 input [..., in] → [..., out] (flattened to one matmul).
+ * Weights start uniform in ±INIT_RANGE, or Glorot/Xavier uniform with `init: 'xavier'` (the
+ * Transformer's layers, as fairseq initialises them).
  */
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, rng: Rng, opts: { bias?: boolean } = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, rng: Rng, opts: { bias?: boolean; init?: 'uniform' | 'xavier' } = {}) {
     super();
-    this.weight = this.registerParameter('weight', weightParam([inFeatures, outFeatures], rng));
+    this.weight = this.registerParameter('weight', opts.init === 'xavier' ? xavierUniform(parameter([inFeatures, outFeatures]), rng) : weightParam([inFeatures, outFeatures], rng));
     this.bias = opts.bias === false ? null : this.registerParameter('bias', biasParam([outFeatures]));
   }
 

@@ -21,6 +21,8 @@ export { gatherRows } from './ops/gather.js';
 export { maskedFill, dropout, dropoutMask } from './ops/mask.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { layerNorm } from './ops/norm.js';
+export { multiHeadAttention, type MhaInputs } from './ops/mha.js';
+export { biasActivation, type Activation } from './ops/bias-act.js';
 export { lstmCell, gruCell } from './ops/cells.js';
 export {
   recurrentSequence, lstmSequence, decoderSequence, lstmAttentionSequence,

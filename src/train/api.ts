@@ -1,7 +1,7 @@
 // The codec module itself, not data/index.js: that also loads the file readers (node:fs), and this must load in a page.
 import { codecPairToJSON, type CodecPair } from '../data/codec.js';
 import type { TextPair } from '../data/types.js';
-import { buildModel, type Seq2Seq, type Seq2SeqConfig } from '../models/index.js';
+import { buildModel, isTransformerConfig, type PartialModelConfig, type Seq2SeqModel } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
 import { backend, Rng } from '../tensor/index.js';
@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
 import { writeRunConfig, type RunConfig } from './checkpoint.js';
 import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
-import { DEFAULT_MAX_LEN, resolveTrainOptions, type TrainOptions } from './options.js';
+import { DEFAULT_MAX_LEN, resolveTrainOptions, trainDefaultsFor, type TrainOptions } from './options.js';
 import { resumeRunConfig } from './resume.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
@@ -21,9 +21,17 @@ export interface TrainSpec {
   codecs?: CodecPair;
   train: readonly TextPair[];
   valid: readonly TextPair[];
-  /** Architecture (vocabulary sizes come from the codecs). On resume RUN/config.json decides; a field given here that differs is a UserError. */
-  model?: Partial<Seq2SeqConfig>;
-  /** Training options. On resume, the run's saved options (config.json `training`) fill the fields left undefined. */
+  /**
+   * Architecture (vocabulary sizes come from the codecs; a Transformer over a shared vocabulary
+   * shares its source and target embeddings unless shareEmbeddings is false). On resume
+   * RUN/config.json decides; a field given here that differs is a UserError.
+   */
+  model?: PartialModelConfig;
+  /**
+   * Training options; fields left undefined take the architecture's defaults (trainDefaultsFor:
+   * a Transformer trains with warm-up and label smoothing). On resume, the run's saved options
+   * (config.json `training`) fill them.
+   */
   options?: Partial<TrainOptions>;
   /** Continue the run in `out` exactly where it stopped. */
   resume?: boolean;
@@ -48,7 +56,7 @@ export interface TrainSpec {
 }
 
 export interface TrainRunResult extends TrainResult {
-  model: Seq2Seq;
+  model: Seq2SeqModel;
   codecs: CodecPair;
   /** Training pairs dropped for length. */
   dropped: number;
@@ -71,12 +79,19 @@ export function encodePairs(pairs: readonly TextPair[], codecs: CodecPair, maxLe
   return { examples, refs, dropped };
 }
 
+/** The architecture with the codecs' vocabulary sizes (and, for a Transformer over one shared vocabulary, shared embeddings unless told otherwise). */
+function withVocab(model: PartialModelConfig, codecs: CodecPair): PartialModelConfig {
+  const sizes = { srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size };
+  if (isTransformerConfig(model)) return { ...model, ...sizes, arch: 'transformer', shareEmbeddings: model.shareEmbeddings ?? codecs.shared };
+  return { ...model, ...sizes } as PartialModelConfig;
+}
+
 /**
  * Trains (or resumes) a model run end to end: builds the model from the seed, writes
  * RUN/config.json, and runs the Trainer. Returns why it stopped and the trained model.
  */
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
-  let options: TrainOptions = resolveTrainOptions(spec.options ?? {});
+  let options: TrainOptions = resolveTrainOptions(trainDefaultsFor(spec.model?.arch), spec.options ?? {});
   let maxLen = spec.maxLen ?? DEFAULT_MAX_LEN;
   // Opened without creating the folder: a mistake found below (e.g. --max-len) leaves no folder behind.
   let store = await asRunStore(spec.out, { create: false });
@@ -94,7 +109,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
     if (!spec.codecs) throw new UserError('train: codecs are needed for a new run');
     clear = checkNewRunFolder(store, spec.overwrite === true).kind !== 'empty';
     codecs = spec.codecs;
-    const model = buildModel({ ...spec.model, srcVocab: codecs.src.vocab.size, tgtVocab: codecs.tgt.vocab.size }, new Rng(options.seed));
+    const model = buildModel(withVocab(spec.model ?? {}, codecs), new Rng(options.seed));
     config = {
       format: 's2s-run', version: 1, model: model.config, codecs: codecPairToJSON(codecs),
       training: { ...options, maxLen, backend: backend().name, threads: backend().threads, ...spec.extra }, created: new Date().toISOString(),

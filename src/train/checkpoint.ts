@@ -1,5 +1,5 @@
 import type { CodecPairJSON } from '../data/codec.js';
-import type { Seq2SeqConfig } from '../models/config.js';
+import type { ModelConfig } from '../models/model.js';
 import type { Module } from '../nn/index.js';
 import type { RunStore } from '../platform/run-store.js';
 import type { Optimizer, OptimizerState } from '../tensor/index.js';
@@ -43,7 +43,7 @@ export interface RunConfig {
   format: 's2s-run';
   version: 1;
   /** The full (resolved) model config. */
-  model: Seq2SeqConfig;
+  model: ModelConfig;
   codecs: CodecPairJSON;
   /** The training options of the run (rewritten on resume with the options in force; --resume takes them from here unless flags override them). */
   training: Record<string, unknown>;

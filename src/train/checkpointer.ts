@@ -1,4 +1,4 @@
-import type { Seq2Seq } from '../models/index.js';
+import type { Seq2SeqModel } from '../models/index.js';
 import type { RunStore } from '../platform/run-store.js';
 import type { Optimizer } from '../tensor/index.js';
 import { UserError, WRITE_ERROR_CODES, WriteError } from '../util/errors.js';
@@ -28,12 +28,12 @@ export class Checkpointer {
   }
 
   /** Keeps the model's current weights as the best, to be written with the next checkpoint. */
-  markBest(model: Seq2Seq, metadata: Record<string, string>): void {
+  markBest(model: Seq2SeqModel, metadata: Record<string, string>): void {
     this.pendingBest = encodeWeights(model, metadata);
   }
 
   /** Writes the latest weights, the optimizer slots, the state (and pending best weights) as the checkpoint of state.step. */
-  save(model: Seq2Seq, optimizer: Optimizer, paramNames: string[], state: TrainState): void {
+  save(model: Seq2SeqModel, optimizer: Optimizer, paramNames: string[], state: TrainState): void {
     const step = state.step;
     const files: [string, Uint8Array[]][] = [
       [RUN_FILES.model, encodeWeights(model, { step: String(step) })],

@@ -4,7 +4,8 @@
  */
 export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
 export {
-  TRAIN_DEFAULTS, OPTIMIZERS, SCHEDULES, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_LEN, DEFAULT_MAX_EPOCHS, ADAMW_DEFAULT_WEIGHT_DECAY, resolveTrainOptions, type TrainOptions,
+  TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS, trainDefaultsFor, OPTIMIZERS, SCHEDULES, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_LEN, DEFAULT_MAX_EPOCHS, ADAMW_DEFAULT_WEIGHT_DECAY,
+  resolveTrainOptions, type TrainOptions,
 } from './options.js';
 export { createOptimizer, createSchedule } from './optimizers.js';
 export { Validator, type ValidatorInit } from './validator.js';

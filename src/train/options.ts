@@ -67,6 +67,26 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   maxNan: 5,
 };
 
+/**
+ * What a Transformer (`arch: 'transformer'`) trains with unless told otherwise, over
+ * TRAIN_DEFAULTS: the inverse-square-root schedule with linear warm-up (`noam`: lr·min(s/w, √(w/s)),
+ * fairseq's inverse_sqrt with its warm-up starting at 0) and label smoothing 0.1, as Vaswani et
+ * al. 2017 and fairseq's transformer recipes do; Adam at a peak lr of 1e-3 after 1000 warm-up
+ * steps suits the small models and data sets s2s trains on one machine (fairseq's base recipe:
+ * 5e-4 after 4000 steps, with batches of 25k+ tokens).
+ */
+export const TRANSFORMER_TRAIN_DEFAULTS: Partial<TrainOptions> = {
+  schedule: 'noam',
+  lr: 1e-3,
+  warmup: 1000,
+  labelSmoothing: 0.1,
+};
+
+/** The defaults layer for an architecture: TRANSFORMER_TRAIN_DEFAULTS for 'transformer', none (TRAIN_DEFAULTS alone) for the RNN cells. */
+export function trainDefaultsFor(arch: string | undefined): Partial<TrainOptions> {
+  return arch === 'transformer' ? TRANSFORMER_TRAIN_DEFAULTS : {};
+}
+
 /** Batches hold this many padded tokens when neither batchTokens nor batchSize is given. */
 export const DEFAULT_BATCH_TOKENS = 2000;
 /** Training pairs with more tokens than this on either side are dropped (TrainSpec.maxLen; 0 keeps all). */

@@ -4,7 +4,7 @@
  * imports it; loadRun (run.ts) reads the same two files from disk.
  */
 import { codecPairFromJSON, type CodecPair } from '../data/codec.js';
-import { buildModel, type Seq2Seq } from '../models/index.js';
+import { buildModel, type Seq2SeqModel } from '../models/index.js';
 import { Rng } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
 import type { RunConfig } from './checkpoint.js';
@@ -13,7 +13,7 @@ import { loadWeightsFromBytes } from './weights.js';
 
 export interface RunFromBytes {
   config: RunConfig;
-  model: Seq2Seq;
+  model: Seq2SeqModel;
   codecs: CodecPair;
   translator: Translator;
   /** The file's own metadata (step, best score …). */

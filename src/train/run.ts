@@ -1,6 +1,6 @@
 import { codecPairFromJSON, type CodecPair } from '../data/codec.js'; // not data/index.js (file readers): loads in a page
 import { createBackend } from '../kernels/index.js';
-import { buildModel, type Seq2Seq } from '../models/index.js';
+import { buildModel, type Seq2SeqModel } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
 import { Rng, setBackend } from '../tensor/index.js';
@@ -24,7 +24,7 @@ export interface LoadedRun {
   dir: string;
   store: RunStore;
   config: RunConfig;
-  model: Seq2Seq;
+  model: Seq2SeqModel;
   codecs: CodecPair;
   /** Which weights file was loaded (its path in the store). */
   weightsFile: string;

@@ -1,4 +1,4 @@
-import type { Seq2Seq } from '../models/index.js';
+import type { Seq2SeqModel } from '../models/index.js';
 import { asRunStore } from '../platform/run-folder.js';
 import type { RunStore } from '../platform/run-store.js';
 import { yieldToEventLoop } from '../platform/yield.js';
@@ -43,7 +43,7 @@ export interface TrainResult {
 }
 
 export interface TrainerInit {
-  model: Seq2Seq;
+  model: Seq2SeqModel;
   /** The Rng the model was built with (dropout draws from it; its state is checkpointed). */
   rng: Rng;
   /** Where the run's files go: a folder (opened when run() starts) or a RunStore (e.g. MemoryRunStore in a page). One is required. */
@@ -74,7 +74,7 @@ export interface TrainerInit {
  * (what is saved when), resume.ts (restoring a run), train-state.ts (the state file).
  */
 export class Trainer {
-  readonly model: Seq2Seq;
+  readonly model: Seq2SeqModel;
   readonly options: TrainOptions;
   /** The run folder (or the store's location), for messages. */
   readonly runDir: string;

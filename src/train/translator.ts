@@ -1,6 +1,6 @@
 import type { CodecPair } from '../data/index.js';
 import { beamSearch, greedy, sample, type Hypothesis } from '../decode/index.js';
-import type { Seq2Seq } from '../models/index.js';
+import type { Seq2SeqModel } from '../models/index.js';
 import { Rng, tidy } from '../tensor/index.js';
 import { makeSourceBatch } from './batching.js';
 
@@ -54,7 +54,7 @@ export interface Translation {
  * Decodes source id sequences in length-sorted batches (less padding), results in input order.
  * beam ≤ 1 runs greedy search.
  */
-export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
+export function decodeIds(model: Seq2SeqModel, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
   const beam = Math.max(1, opts.beam ?? 5);
   const nBest = Math.min(beam, Math.max(1, opts.nBest ?? 1));
   const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 && !opts.sample ? 16 : 64));
@@ -86,13 +86,13 @@ export function decodeIds(model: Seq2Seq, sources: readonly number[][], opts: Tr
 }
 
 /** Greedy decodes for validation: ids in, ids out (the trainer's GreedyDecoder). */
-export function greedyIds(model: Seq2Seq, sources: number[][], maxLen: number): number[][] {
+export function greedyIds(model: Seq2SeqModel, sources: number[][], maxLen: number): number[][] {
   return decodeIds(model, sources, { beam: 1, maxLen, maxLenA: 4, maxLenB: 10 }).map((h) => h[0]!.tokens);
 }
 
 /** Text in, text out, through a model and its codecs. */
 export class Translator {
-  constructor(readonly model: Seq2Seq, readonly codecs: CodecPair) {}
+  constructor(readonly model: Seq2SeqModel, readonly codecs: CodecPair) {}
 
   translate(lines: readonly string[], opts: TranslateOptions = {}): Translation[] {
     const srcTokens = lines.map((l) => this.codecs.src.tokenize(l));

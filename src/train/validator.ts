@@ -1,5 +1,5 @@
 import { computeMetric } from '../metrics/index.js';
-import type { Seq2Seq } from '../models/index.js';
+import type { Seq2SeqModel } from '../models/index.js';
 import { noGrad, tidy } from '../tensor/index.js';
 import { makeBatch, planEpoch, type Example } from './batching.js';
 import type { TrainOptions } from './options.js';
@@ -18,10 +18,10 @@ export interface ValidResult {
 }
 
 /** Greedy decoding of source id sequences → target id sequences (provided by the caller, see translator.ts). */
-export type GreedyDecoder = (model: Seq2Seq, sources: number[][], maxLen: number) => number[][];
+export type GreedyDecoder = (model: Seq2SeqModel, sources: number[][], maxLen: number) => number[][];
 
 export interface ValidatorInit {
-  model: Seq2Seq;
+  model: Seq2SeqModel;
   valid: Example[];
   /** Reference text of each valid example (for --metric); tgtDecode turns hypothesis ids into text. */
   validRefs?: string[];

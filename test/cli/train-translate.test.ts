@@ -44,7 +44,7 @@ test('CLI: user mistakes print one line and exit 2', () => {
       [['train', '--train', tsv, '--out', d.dir], /--valid is required/],
       [['train', '--train', join(d.dir, 'missing.tsv'), '--valid', tsv, '--out', join(d.dir, 'r')], /missing\.tsv: no such file/],
       [['train', '--train', join(d.dir, 'bad.tsv'), '--valid', tsv, '--out', join(d.dir, 'r')], /bad\.tsv:1: expected exactly one tab/],
-      [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--arch', 'transformer'], /--arch must be one of lstm\|gru\|rnn/],
+      [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--arch', 'cnn'], /--arch must be one of lstm\|gru\|rnn\|transformer/],
       [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--lr', 'fast'], /--lr expects a number/],
       [['train', '--train', tsv, '--valid', tsv, '--out', join(d.dir, 'r'), '--resume'], /nothing to resume|holds no train-state/],
       [['translate'], /--model is required/],

@@ -4,7 +4,7 @@
  */
 import { Adam, Rng, clipGradNorm, tidy } from '../../src/tensor/index.js';
 import { greedy } from '../../src/decode/index.js';
-import type { Seq2Seq, Seq2SeqBatch } from '../../src/models/index.js';
+import type { Seq2SeqModel, Seq2SeqBatch } from '../../src/models/index.js';
 import type { Backend, F32 } from '../../src/kernels/index.js';
 
 export interface Pair {
@@ -46,7 +46,7 @@ export function tokenBatch(pairs: readonly Pair[]): Seq2SeqBatch {
 }
 
 /** Fraction of pairs whose greedy output equals the target exactly. */
-export function exactMatch(model: Seq2Seq, pairs: readonly Pair[], batchSize = 100): number {
+export function exactMatch(model: Seq2SeqModel, pairs: readonly Pair[], batchSize = 100): number {
   let ok = 0;
   for (let i = 0; i < pairs.length; i += batchSize) {
     const chunk = pairs.slice(i, i + batchSize);
@@ -81,7 +81,7 @@ export interface FitOptions {
  * Trains on freshly drawn pairs with Adam until exact match on `test` reaches `target` (checked
  * every evalEvery steps) or `steps` run out. Returns the last accuracy and steps taken.
  */
-export function fitDigits(model: Seq2Seq, task: 'copy' | 'reverse', test: readonly Pair[], o: FitOptions): { acc: number; steps: number } {
+export function fitDigits(model: Seq2SeqModel, task: 'copy' | 'reverse', test: readonly Pair[], o: FitOptions): { acc: number; steps: number } {
   const rng = new Rng(o.seed ?? 7);
   const lr = o.lr ?? 0.01;
   const opt = new Adam(model.parameters(), { lr });

@@ -1,4 +1,4 @@
-import type { Backend, F32, I32, UnaryOp, BinaryOp } from '../backend.js';
+import type { Backend, F32, I32, UnaryOp, BinaryOp, ActKind } from '../backend.js';
 import * as gemmK from './gemm.js';
 import * as ew from './elementwise.js';
 import * as red from './reduce.js';
@@ -7,6 +7,8 @@ import * as emb from './embedding.js';
 import * as cells from './cells.js';
 import * as norm from './norm.js';
 import * as optim from './optim.js';
+import * as mha from './attention.js';
+import * as bact from './bias-act.js';
 
 /**
  * The reference backend: plain loops over typed arrays, portable to any JS engine. Every other
@@ -114,6 +116,18 @@ export class JsBackend implements Backend {
   }
   layerNormBackward(rows: number, n: number, x: F32, gamma: F32, mean: F32, rstd: F32, dy: F32, dx: F32, dGamma: F32, dBeta: F32): void {
     norm.layerNormBackward(rows, n, x, gamma, mean, rstd, dy, dx, dGamma, dBeta);
+  }
+
+  // ---- Transformer blocks ----
+  mhaForward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, out: F32, probs: F32 | null): void {
+    mha.mhaForward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, out, probs);
+  }
+  mhaBackward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, probs: F32, dOut: F32, dq: F32, dk: F32, dv: F32): void {
+    mha.mhaBackward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, probs, dOut, dq, dk, dv);
+  }
+  biasAct(rows: number, n: number, x: F32, bias: F32, act: ActKind, out: F32): void { bact.biasAct(rows, n, x, bias, act, out); }
+  biasActBackward(rows: number, n: number, x: F32, bias: F32, act: ActKind, dy: F32, dx: F32 | null, accumulate: boolean, dBias: F32 | null): void {
+    bact.biasActBackward(rows, n, x, bias, act, dy, dx, accumulate, dBias);
   }
 
   // ---- optimizers ----

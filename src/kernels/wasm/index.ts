@@ -10,7 +10,8 @@
  * elsewhere) are accepted too: such calls take the js path.
  */
 import { JsBackend } from '../js/index.js';
-import type { F32, I32, UnaryOp, BinaryOp } from '../backend.js';
+import type { F32, I32, UnaryOp, BinaryOp, ActKind } from '../backend.js';
+import { dropKey, dropThreshold } from '../js/attention.js';
 import { getPlatform, type Platform } from '../../platform/index.js';
 import { LinearAllocator } from './allocator.js';
 import { ThreadPool } from './pool.js';
@@ -432,5 +433,106 @@ export class WasmBackend extends JsBackend {
     const nth = this.elemThreads(n);
     if (nth <= 1) { E.adamStep(n, po, go, mo, vo, lr, beta1, beta2, eps, weightDecay, dec, biasCorrection1, biasCorrection2); return; }
     this.runJob(JOBS.adam, nth, { n, param: po, grad: go, m: mo, v: vo, lr, beta1, beta2, eps, weightDecay, decoupled: dec, bc1: biasCorrection1, bc2: biasCorrection2 });
+  }
+
+  // ---- Transformer blocks (assembly/mha.ts, layernorm.ts, bias-act.ts) ----
+  /** Whether every non-null array lives in the wasm memory. */
+  private wAll(...arrs: (ArrayBufferView | null)[]): boolean {
+    for (const a of arrs) if (a !== null && !this.heap.owns(a)) return false;
+    return true;
+  }
+
+  /**
+   * Runs a row-split kernel whose parameter gradient (n floats per thread) is a sum over rows: one
+   * thread adds into `dParams` itself; several add into zeroed per-thread partial rows that are then
+   * summed in thread order (deterministic for a thread count).
+   */
+  private withPartials(nth: number, n: number, dParams: (F32 | null)[], run: (parts: number[]) => void): void {
+    if (nth <= 1) { run(dParams.map((d) => (d === null ? 0 : d.byteOffset))); return; }
+    const parts = dParams.map((d) => (d === null ? null : this.allocF32(nth * n, true)));
+    run(parts.map((p) => (p === null ? 0 : p.byteOffset)));
+    parts.forEach((p, k) => {
+      if (p === null) return;
+      for (let t = 0; t < nth; t++) this.E.axpy(n, 1, p.byteOffset + t * n * 4, dParams[k]!.byteOffset);
+      this.free(p);
+    });
+  }
+
+  /** Threads for attention over (batch, head) units: by the score work B·H·T·S·dh, at most one per unit. */
+  private mhaThreads(B: number, T: number, S: number, H: number, dh: number): number {
+    return Math.min(B * H, this.elemThreads((B * H * T * S * dh) / 16));
+  }
+
+  override mhaForward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, out: F32, probs: F32 | null): void {
+    if (!this.wAll(q, k, v, out, keyPadding, probs) || this.E.mhaScratchFloats(S) * 4 > this.E.gemmScratchBytes() || B * H * T === 0) {
+      super.mhaForward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, out, probs);
+      return;
+    }
+    const args = {
+      B, T, S, H, dh, q: q.byteOffset, k: k.byteOffset, v: v.byteOffset, pad: keyPadding === null ? 0 : keyPadding.byteOffset, causal: causal ? 1 : 0,
+      thr: dropP > 0 ? dropThreshold(dropP) : 0, key: dropKey(seed), keep: Math.fround(1 / (1 - dropP)), out: out.byteOffset, probs: probs === null ? 0 : probs.byteOffset,
+    };
+    const nth = this.mhaThreads(B, T, S, H, dh);
+    if (nth <= 1) {
+      const a = args;
+      this.E.mhaForwardPart(a.B, a.T, a.S, a.H, a.dh, a.q, a.k, a.v, a.pad, a.causal, a.thr, a.key, a.keep, a.out, a.probs, this.scratch0, 0, 1);
+      return;
+    }
+    this.runJob(JOBS.mhaForward, nth, args);
+  }
+
+  override mhaBackward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, probs: F32, dOut: F32, dq: F32, dk: F32, dv: F32): void {
+    if (!this.wAll(q, k, v, keyPadding, probs, dOut, dq, dk, dv) || this.E.mhaScratchFloats(S) * 4 > this.E.gemmScratchBytes() || B * H === 0) {
+      super.mhaBackward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, probs, dOut, dq, dk, dv);
+      return;
+    }
+    const args = {
+      B, T, S, H, dh, q: q.byteOffset, k: k.byteOffset, v: v.byteOffset, pad: keyPadding === null ? 0 : keyPadding.byteOffset, causal: causal ? 1 : 0,
+      thr: dropP > 0 ? dropThreshold(dropP) : 0, key: dropKey(seed), keep: Math.fround(1 / (1 - dropP)),
+      probs: probs.byteOffset, dOut: dOut.byteOffset, dq: dq.byteOffset, dk: dk.byteOffset, dv: dv.byteOffset,
+    };
+    const nth = this.mhaThreads(B, T, S, H, dh);
+    if (nth <= 1) {
+      const a = args;
+      this.E.mhaBackwardPart(a.B, a.T, a.S, a.H, a.dh, a.q, a.k, a.v, a.pad, a.causal, a.thr, a.key, a.keep, a.probs, a.dOut, a.dq, a.dk, a.dv, this.scratch0, 0, 1);
+      return;
+    }
+    this.runJob(JOBS.mhaBackward, nth, args);
+  }
+
+  override layerNorm(rows: number, n: number, x: F32, gamma: F32, beta: F32, eps: number, out: F32, mean: F32, rstd: F32): void {
+    if (!this.wAll(x, gamma, beta, out, mean, rstd)) { super.layerNorm(rows, n, x, gamma, beta, eps, out, mean, rstd); return; }
+    const a = { rows, n, x: x.byteOffset, gamma: gamma.byteOffset, beta: beta.byteOffset, eps, out: out.byteOffset, mean: mean.byteOffset, rstd: rstd.byteOffset };
+    const nth = Math.min(rows, this.elemThreads(rows * n));
+    if (nth <= 1) { this.E.layerNormPart(a.rows, a.n, a.x, a.gamma, a.beta, a.eps, a.out, a.mean, a.rstd, 0, 1); return; }
+    this.runJob(JOBS.layerNorm, nth, a);
+  }
+
+  override layerNormBackward(rows: number, n: number, x: F32, gamma: F32, mean: F32, rstd: F32, dy: F32, dx: F32, dGamma: F32, dBeta: F32): void {
+    if (!this.wAll(x, gamma, mean, rstd, dy, dx, dGamma, dBeta)) { super.layerNormBackward(rows, n, x, gamma, mean, rstd, dy, dx, dGamma, dBeta); return; }
+    const nth = Math.min(rows, this.elemThreads(rows * n));
+    this.withPartials(nth, n, [dGamma, dBeta], ([dg, db]) => {
+      const a = { rows, n, x: x.byteOffset, gamma: gamma.byteOffset, mean: mean.byteOffset, rstd: rstd.byteOffset, dy: dy.byteOffset, dx: dx.byteOffset, dg: dg!, db: db! };
+      if (nth <= 1) this.E.layerNormBackwardPart(a.rows, a.n, a.x, a.gamma, a.mean, a.rstd, a.dy, a.dx, a.dg, a.db, 0, 1);
+      else this.runJob(JOBS.layerNormBackward, nth, a);
+    });
+  }
+
+  override biasAct(rows: number, n: number, x: F32, bias: F32, act: ActKind, out: F32): void {
+    if (!this.wAll(x, bias, out)) { super.biasAct(rows, n, x, bias, act, out); return; }
+    const a = { rows, n, x: x.byteOffset, bias: bias.byteOffset, act, out: out.byteOffset };
+    const nth = Math.min(rows, this.elemThreads(rows * n));
+    if (nth <= 1) { this.E.biasActPart(a.rows, a.n, a.x, a.bias, a.act, a.out, 0, 1); return; }
+    this.runJob(JOBS.biasAct, nth, a);
+  }
+
+  override biasActBackward(rows: number, n: number, x: F32, bias: F32, act: ActKind, dy: F32, dx: F32 | null, accumulate: boolean, dBias: F32 | null): void {
+    if (!this.wAll(x, bias, dy, dx, dBias)) { super.biasActBackward(rows, n, x, bias, act, dy, dx, accumulate, dBias); return; }
+    const nth = Math.min(rows, this.elemThreads(rows * n));
+    this.withPartials(nth, n, [dBias], ([db]) => {
+      const a = { rows, n, x: x.byteOffset, bias: bias.byteOffset, act, dy: dy.byteOffset, dx: dx === null ? 0 : dx.byteOffset, acc: accumulate ? 1 : 0, db: db! };
+      if (nth <= 1) this.E.biasActBackwardPart(a.rows, a.n, a.x, a.bias, a.act, a.dy, a.dx, a.acc, a.db, 0, 1);
+      else this.runJob(JOBS.biasActBackward, nth, a);
+    });
   }
 }

@@ -52,6 +52,19 @@ export const JOBS = {
     'column blocks of C over the pre-packed op(B)'),
   gruCell: job(13, 'gruCellPart', ['B', 'H', 'xg', 'hg', 'hPrev', 'h', 'acts'] as const, false, 'batch rows'),
   gruCellBackward: job(14, 'gruCellBackwardPart', ['B', 'H', 'acts', 'hPrev', 'dh', 'dxg', 'dhg', 'dhPrev', 'acc'] as const, false, 'batch rows'),
+  // ids from 20: the Transformer kernels (assembly/mha.ts, layernorm.ts, bias-act.ts)
+  mhaForward: job(20, 'mhaForwardPart',
+    ['B', 'T', 'S', 'H', 'dh', 'q', 'k', 'v', 'pad', 'causal', 'thr', 'key', 'keep', 'out', 'probs'] as const, true,
+    '(batch, head) units; the gemm scratch holds the score row'),
+  mhaBackward: job(21, 'mhaBackwardPart',
+    ['B', 'T', 'S', 'H', 'dh', 'q', 'k', 'v', 'pad', 'causal', 'thr', 'key', 'keep', 'probs', 'dOut', 'dq', 'dk', 'dv'] as const, true,
+    '(batch, head) units (each owns its columns of dq, dk, dv); the gemm scratch holds two rows'),
+  layerNorm: job(22, 'layerNormPart', ['rows', 'n', 'x', 'gamma', 'beta', 'eps', 'out', 'mean', 'rstd'] as const, false, 'rows'),
+  layerNormBackward: job(23, 'layerNormBackwardPart', ['rows', 'n', 'x', 'gamma', 'mean', 'rstd', 'dy', 'dx', 'dg', 'db'] as const, false,
+    'rows; dGamma/dBeta into per-thread partial rows dg/db + tid·n, summed by the caller in thread order'),
+  biasAct: job(24, 'biasActPart', ['rows', 'n', 'x', 'bias', 'act', 'out'] as const, false, 'rows'),
+  biasActBackward: job(25, 'biasActBackwardPart', ['rows', 'n', 'x', 'bias', 'act', 'dy', 'dx', 'acc', 'db'] as const, false,
+    'rows; dBias into per-thread partial rows db + tid·n, summed by the caller in thread order'),
 } as const;
 
 /** The jobs by id (index 0 unused). */

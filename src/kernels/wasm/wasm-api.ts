@@ -69,6 +69,13 @@ export interface KernelExports {
   unaryPart(op: number, n: number, x: number, out: number, tid: number, nth: number): void;
   binaryPart(op: number, n: number, a: number, b: number, out: number, tid: number, nth: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number): void;
+  mhaScratchFloats(S: number): number;
+  mhaForwardPart(B: number, T: number, S: number, H: number, dh: number, q: number, k: number, v: number, pad: number, causal: number, thr: number, key: number, keep: number, out: number, probs: number, scratch: number, tid: number, nth: number): void;
+  mhaBackwardPart(B: number, T: number, S: number, H: number, dh: number, q: number, k: number, v: number, pad: number, causal: number, thr: number, key: number, keep: number, probs: number, dOut: number, dq: number, dk: number, dv: number, scratch: number, tid: number, nth: number): void;
+  layerNormPart(rows: number, n: number, x: number, gamma: number, beta: number, eps: number, out: number, mean: number, rstd: number, tid: number, nth: number): void;
+  layerNormBackwardPart(rows: number, n: number, x: number, gamma: number, mean: number, rstd: number, dy: number, dx: number, dg: number, db: number, tid: number, nth: number): void;
+  biasActPart(rows: number, n: number, x: number, bias: number, act: number, out: number, tid: number, nth: number): void;
+  biasActBackwardPart(rows: number, n: number, x: number, bias: number, act: number, dy: number, dx: number, acc: number, db: number, tid: number, nth: number): void;
 }
 
 export function instantiate(module: WasmModule, memory: WasmMemory): KernelExports {
