@@ -76,7 +76,7 @@ function buildBenchModel(v: Variant, V: number, seed: number): ReturnType<typeof
     return buildModel({
       arch: 'transformer', layers: v.layers, decoderLayers: v.decLayers, emb: v.emb, heads: v.heads, ffn: v.ffn,
       dropout: v.dropout, attentionDropout: 0, activationDropout: 0, srcVocab: V, tgtVocab: V, tieEmbeddings: true, shareEmbeddings: false,
-    } as never, new Rng(seed));
+    }, new Rng(seed));
   }
   return buildModel({
     kind: 'tokens', arch: v.arch, attention: v.attention, layers: v.layers, bidirectional: true, emb: v.emb, hidden: v.hidden,
