@@ -2,6 +2,8 @@
 export interface TrainBenchResult {
   engine: string;
   backend?: string;
+  /** The wasm kernel build (relaxed: FMA; plain: SIMD only), where the backend says. */
+  simd?: string;
   /** PyTorch: its version; impl: which of the peer's implementations trained. */
   version?: string;
   impl?: string;
@@ -34,6 +36,12 @@ export interface TrainBenchResult {
   beam: number;
   /** The peer's best over its thread settings: which setting gave each figure. */
   best_setting?: { train: string; greedy: string; beam: string };
-  /** --profile: backend kernels by time per training step (outermost calls) (ms), largest first, and the rest of the step. */
-  profile?: { top: { kernel: string; ms_per_step: number; calls_per_step: number }[]; outside_kernels_ms_per_step: number };
+  /** --profile: backend kernels by time (outermost calls), per training step and per beam-search batch. */
+  profile?: { train: ProfileSummary; beam?: ProfileSummary };
+}
+
+/** The top kernels by wall time per repetition (ms and calls), and the time outside the backend. */
+export interface ProfileSummary {
+  top: { kernel: string; ms: number; calls: number }[];
+  outside_kernels_ms: number;
 }

@@ -8,7 +8,7 @@ import { BOS_ID as BOS, EOS_ID as EOS } from '../src/util/special-ids.js';
 import { UserError } from '../src/util/errors.js';
 import { profileBackend, type KernelProfile } from './kernel-profile.js';
 import { bestOf, peerSettings, runPeer } from './train-peer.js';
-import type { TrainBenchResult } from './train-result.js';
+import type { ProfileSummary, TrainBenchResult } from './train-result.js';
 
 export type { TrainBenchResult } from './train-result.js';
 
@@ -45,7 +45,7 @@ const SPECS: Record<string, FlagSpec> = {
   seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed' },
   peer: { type: 'bool', help: 'also run the PyTorch peer (/usr/bin/python3 with torch) and print the ratios' },
   'peer-sweep': { type: 'bool', default: true, help: 'the peer tries torch threads × OpenBLAS threads in {1, N} and keeps the best (--peer-sweep=false: torch N, OpenBLAS 1 only)' },
-  profile: { type: 'bool', help: 'time every backend kernel during the timed steps and report the top ones (slows the step a little)' },
+  profile: { type: 'bool', help: 'time every backend kernel during the timed training steps and beam batches and report the top ones (slows them a little)' },
   json: { type: 'bool', help: 'print one JSON object instead of a table' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -130,17 +130,7 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
     }
   }
   const ms = median(times);
-  let profileOut: TrainBenchResult['profile'];
-  if (prof) {
-    const steps = f['steps']!;
-    const rows = prof.rows();
-    const inKernels = rows.reduce((s, r) => s + r.ms, 0) / steps;
-    const meanStep = times.reduce((s, x) => s + x, 0) / steps;
-    profileOut = {
-      top: rows.slice(0, 15).map((r) => ({ kernel: r.kernel, ms_per_step: r2(r.ms / steps), calls_per_step: Math.round(r.calls / steps) })),
-      outside_kernels_ms_per_step: r2(meanStep - inKernels),
-    };
-  }
+  const trainProfile = prof ? profileSummary(prof, f['steps']!, times.reduce((s, x) => s + x, 0)) : undefined;
   model.eval();
   const reps = f['decode-batches']!;
   const decode = (fn: () => void): number => {
@@ -151,19 +141,36 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
     return (reps * B) / ((performance.now() - t0) / 1000);
   };
   const greedySps = decode(() => void greedy(model, batch, { maxLen: T }));
-  const beamSps = decode(() => void beamSearch(model, batch, { beam: f['beam'], maxLen: T }));
+  // the beam profile covers the timed batches (decode() runs one untimed batch first)
+  let beamStart = 0;
+  const beamSps = decode(() => {
+    if (prof && beamStart++ === 1) prof.reset();
+    void beamSearch(model, batch, { beam: f['beam'], maxLen: T });
+  });
+  const beamMs = reps > 0 ? (reps * B) / beamSps * 1000 : 0;
+  const beamProfile = prof && reps > 0 ? profileSummary(prof, reps, beamMs) : undefined;
   const b = backend();
   const transformer = v.arch === 'transformer';
   const result: TrainBenchResult = {
-    engine: 's2s', backend: b.name, threads: b.threads, batch: B, src_len: S, tgt_len: T, vocab: V, emb: v.emb, hidden: v.hidden,
+    engine: 's2s', backend: b.name, simd: (b as { simd?: string }).simd, threads: b.threads, batch: B, src_len: S, tgt_len: T, vocab: V, emb: v.emb, hidden: v.hidden,
     layers: v.layers, ...(transformer ? { dec_layers: v.decLayers, heads: v.heads, ffn: v.ffn, dropout: v.dropout } : {}),
     arch: v.arch, attention: transformer ? 'multi-head' : v.attention, params: model.parameterCount(), steps: f['steps']!, ms_per_step: r2(ms),
     cpu_ms_per_step: r2(median(cpuTimes)), tgt_tok_per_s: Math.round((B * T) / (ms / 1000) * 10) / 10,
     first_loss: Math.round(firstLoss * 1e4) / 1e4, greedy_sent_per_s: Math.round(greedySps * 10) / 10, beam_sent_per_s: Math.round(beamSps * 10) / 10, beam: f['beam']!,
-    ...(profileOut ? { profile: profileOut } : {}),
+    ...(trainProfile ? { profile: { train: trainProfile, ...(beamProfile ? { beam: beamProfile } : {}) } } : {}),
   };
   await disposeBackend(inner);
   return result;
+}
+
+/** The top kernels of a profile over `n` repetitions (training steps, decoded batches) that took `totalMs` in all. */
+function profileSummary(prof: KernelProfile, n: number, totalMs: number): ProfileSummary {
+  const rows = prof.rows();
+  const inKernels = rows.reduce((s, r) => s + r.ms, 0);
+  return {
+    top: rows.slice(0, 15).map((r) => ({ kernel: r.kernel, ms: r2(r.ms / n), calls: Math.round(r.calls / n) })),
+    outside_kernels_ms: r2((totalMs - inKernels) / n),
+  };
 }
 
 /** The peer script's flags for the variant (everything but --threads). */
@@ -265,8 +272,11 @@ function printTable(f: Record<string, number>, v: Variant, ours: TrainBenchResul
       for (const r of peerRuns) console.log(`  torch ${r.threads}, OpenBLAS ${r.blas_threads}: ${r.ms_per_step} ms/step, greedy ${r.greedy_sent_per_s}, beam ${r.beam_sent_per_s} sent/s`);
     }
   }
-  if (ours.profile) {
-    console.log(`s2s kernels by time per step (${ours.profile.outside_kernels_ms_per_step} ms/step outside kernels):`);
-    for (const r of ours.profile.top) console.log(`  ${r.kernel.padEnd(28)}${r.ms_per_step.toFixed(2).padStart(10)} ms${String(r.calls_per_step).padStart(8)} calls`);
-  }
+  const printProfile = (what: string, p: ProfileSummary | undefined): void => {
+    if (!p) return;
+    console.log(`s2s kernels by time per ${what} (${p.outside_kernels_ms} ms outside kernels):`);
+    for (const r of p.top) console.log(`  ${r.kernel.padEnd(28)}${r.ms.toFixed(2).padStart(10)} ms${String(r.calls).padStart(8)} calls`);
+  };
+  printProfile('training step', ours.profile?.train);
+  printProfile(`beam-${f['beam']} batch`, ours.profile?.beam);
 }
