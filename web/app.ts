@@ -118,15 +118,25 @@ function renderFacts(m: PageModel | null): void {
   }
   const c = (m.server?.config ?? m.local?.config ?? {}) as Record<string, unknown>;
   const vocab = m.server?.vocab ?? m.local?.vocab;
-  const rows: [string, string][] = [
-    ['name', m.label],
-    ['encoder', `${fmt(c['arch'])}${c['bidirectional'] ? ', bidirectional' : ''}, ${fmt(c['layers'])} layer${c['layers'] === 1 ? '' : 's'}`],
-    ['decoder', `${fmt(c['decoderArch'] ?? c['arch'])}, ${fmt(c['decoderLayers'] ?? c['layers'])} layer${(c['decoderLayers'] ?? c['layers']) === 1 ? '' : 's'}`],
-    ['attention', fmt(c['attention'])],
-    ['embedding', fmt(c['emb'])],
-    ['hidden', fmt(c['hidden'])],
-    ['vocabulary', vocab ? `${fmt(vocab.source)} source, ${fmt(vocab.target)} target` : '—'],
-  ];
+  const layers = (n: unknown): string => `${fmt(n)} layer${n === 1 ? '' : 's'}`;
+  const rows: [string, string][] = c['arch'] === 'transformer'
+    ? [
+      ['name', m.label],
+      ['encoder', `transformer, ${layers(c['layers'])}`],
+      ['decoder', `transformer, ${layers(c['decoderLayers'] ?? c['layers'])}`],
+      ['attention', `${fmt(c['heads'])} heads`],
+      ['width', `${fmt(c['emb'])} (feed-forward ${fmt(c['ffn'])}, ${fmt(c['activation'])}, ${c['postNorm'] ? 'post' : 'pre'}-norm)`],
+      ['vocabulary', vocab ? `${fmt(vocab.source)} source, ${fmt(vocab.target)} target` : '—'],
+    ]
+    : [
+      ['name', m.label],
+      ['encoder', `${fmt(c['arch'])}${c['bidirectional'] ? ', bidirectional' : ''}, ${layers(c['layers'])}`],
+      ['decoder', `${fmt(c['decoderArch'] ?? c['arch'])}, ${layers(c['decoderLayers'] ?? c['layers'])}`],
+      ['attention', fmt(c['attention'])],
+      ['embedding', fmt(c['emb'])],
+      ['hidden', fmt(c['hidden'])],
+      ['vocabulary', vocab ? `${fmt(vocab.source)} source, ${fmt(vocab.target)} target` : '—'],
+    ];
   if (m.local) rows.push(['parameters', fmt(m.local.parameters)]);
   const t = m.server?.training;
   if (t) {

@@ -21,6 +21,7 @@ const MHA: Mha[] = [
   { B: 4, T: 20, S: 20, H: 4, dh: 64, pad: true, p: 0.1 },
   { B: 2, T: 1, S: 7, H: 3, dh: 255, causal: true },
   { B: 2, T: 6, S: 3, H: 2, dh: 5, causal: true }, // T > S: rows with no visible key
+  { B: 2, T: 401, S: 400, H: 1, dh: 2, causal: true, pad: true, p: 0.2 }, // [S, T] blocks too big for the scratch: the per-query dk/dv path
 ];
 
 for (const threads of [1, 2]) {

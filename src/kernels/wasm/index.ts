@@ -464,7 +464,7 @@ export class WasmBackend extends JsBackend {
   }
 
   override mhaForward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, out: F32, probs: F32 | null): void {
-    if (!this.wAll(q, k, v, out, keyPadding, probs) || this.E.mhaScratchFloats(S) * 4 > this.E.gemmScratchBytes() || B * H * T === 0) {
+    if (!this.wAll(q, k, v, out, keyPadding, probs) || this.E.mhaScratchFloats(S, dh) * 4 > this.E.gemmScratchBytes() || B * H * T === 0) {
       super.mhaForward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, out, probs);
       return;
     }
@@ -482,7 +482,7 @@ export class WasmBackend extends JsBackend {
   }
 
   override mhaBackward(B: number, T: number, S: number, H: number, dh: number, q: F32, k: F32, v: F32, keyPadding: I32 | null, causal: boolean, dropP: number, seed: number, probs: F32, dOut: F32, dq: F32, dk: F32, dv: F32): void {
-    if (!this.wAll(q, k, v, keyPadding, probs, dOut, dq, dk, dv) || this.E.mhaScratchFloats(S) * 4 > this.E.gemmScratchBytes() || B * H === 0) {
+    if (!this.wAll(q, k, v, keyPadding, probs, dOut, dq, dk, dv) || this.E.mhaScratchFloats(S, dh) * 4 > this.E.gemmScratchBytes() || B * H === 0) {
       super.mhaBackward(B, T, S, H, dh, q, k, v, keyPadding, causal, dropP, seed, probs, dOut, dq, dk, dv);
       return;
     }

@@ -55,10 +55,10 @@ export const JOBS = {
   // ids from 20: the Transformer kernels (assembly/mha.ts, layernorm.ts, bias-act.ts)
   mhaForward: job(20, 'mhaForwardPart',
     ['B', 'T', 'S', 'H', 'dh', 'q', 'k', 'v', 'pad', 'causal', 'thr', 'key', 'keep', 'out', 'probs'] as const, true,
-    '(batch, head) units; the gemm scratch holds the score row'),
+    '(batch, head) units; the gemm scratch holds two score rows'),
   mhaBackward: job(21, 'mhaBackwardPart',
     ['B', 'T', 'S', 'H', 'dh', 'q', 'k', 'v', 'pad', 'causal', 'thr', 'key', 'keep', 'probs', 'dOut', 'dq', 'dk', 'dv'] as const, true,
-    '(batch, head) units (each owns its columns of dq, dk, dv); the gemm scratch holds two rows'),
+    '(batch, head) units (each owns its columns of dq, dk, dv); the gemm scratch holds four rows'),
   layerNorm: job(22, 'layerNormPart', ['rows', 'n', 'x', 'gamma', 'beta', 'eps', 'out', 'mean', 'rstd'] as const, false, 'rows'),
   layerNormBackward: job(23, 'layerNormBackwardPart', ['rows', 'n', 'x', 'gamma', 'mean', 'rstd', 'dy', 'dx', 'dg', 'db'] as const, false,
     'rows; dGamma/dBeta into per-thread partial rows dg/db + tid·n, summed by the caller in thread order'),

@@ -69,7 +69,7 @@ export interface KernelExports {
   unaryPart(op: number, n: number, x: number, out: number, tid: number, nth: number): void;
   binaryPart(op: number, n: number, a: number, b: number, out: number, tid: number, nth: number): void;
   adamStep(n: number, p: number, g: number, m: number, v: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: number, bc1: number, bc2: number): void;
-  mhaScratchFloats(S: number): number;
+  mhaScratchFloats(S: number, dh: number): number;
   mhaForwardPart(B: number, T: number, S: number, H: number, dh: number, q: number, k: number, v: number, pad: number, causal: number, thr: number, key: number, keep: number, out: number, probs: number, scratch: number, tid: number, nth: number): void;
   mhaBackwardPart(B: number, T: number, S: number, H: number, dh: number, q: number, k: number, v: number, pad: number, causal: number, thr: number, key: number, keep: number, probs: number, dOut: number, dq: number, dk: number, dv: number, scratch: number, tid: number, nth: number): void;
   layerNormPart(rows: number, n: number, x: number, gamma: number, beta: number, eps: number, out: number, mean: number, rstd: number, tid: number, nth: number): void;

@@ -53,24 +53,26 @@ export function multiHeadAttention(a: MhaInputs): { out: Tensor; weights: Tensor
   const dh = D / heads;
   const padArr = pad === null ? null : pad.i32;
 
-  const probs = rawTensor([B, heads, T, S], 'f32');
+  const needWeights = a.needWeights ?? false;
+  // the saved softmax [B, H, T, S] exists only when the backward or the caller needs it
+  let probs: Tensor | null = null;
   const out = opOutput([B, T, D], [q, k, v], (out) => {
     const be = backend();
     const dq = be.allocF32(q.size);
     const dk = be.allocF32(k.size);
     const dv = be.allocF32(v.size);
-    be.mhaBackward(B, T, S, heads, dh, q.f32, k.f32, v.f32, padArr, causal, p, seed, probs.f32, out.grad!, dq, dk, dv);
+    be.mhaBackward(B, T, S, heads, dh, q.f32, k.f32, v.f32, padArr, causal, p, seed, probs!.f32, out.grad!, dq, dk, dv);
     // accBroadcastGrad takes each buffer over (or adds it and frees it), so q === k works too
     if (q.requiresGrad) accBroadcastGrad(q, dq, q.shape); else be.free(dq);
     if (k.requiresGrad) accBroadcastGrad(k, dk, k.shape); else be.free(dk);
     if (v.requiresGrad) accBroadcastGrad(v, dv, v.shape); else be.free(dv);
   });
-  backend().mhaForward(B, T, S, heads, dh, q.f32, k.f32, v.f32, padArr, causal, p, seed, out.f32, probs.f32);
-  const needWeights = a.needWeights ?? false;
-  if (!out.requiresGrad) return { out, weights: needWeights ? probs : (probs.dispose(), null) };
+  if (out.requiresGrad || needWeights) probs = rawTensor([B, heads, T, S], 'f32');
+  backend().mhaForward(B, T, S, heads, dh, q.f32, k.f32, v.f32, padArr, causal, p, seed, out.f32, probs === null ? null : probs.f32);
   if (!needWeights) return { out, weights: null };
+  if (!out.requiresGrad) return { out, weights: probs };
   // the backward keeps reading probs: hand the caller a copy it may dispose
-  const weights = rawTensor(probs.shape, 'f32');
-  backend().copy(probs.f32, weights.f32, probs.size);
+  const weights = rawTensor(probs!.shape, 'f32');
+  backend().copy(probs!.f32, weights.f32, probs!.size);
   return { out, weights };
 }
