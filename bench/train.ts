@@ -140,12 +140,16 @@ async function runOurs(f: Record<string, number>, v: Variant, backendName: 'js' 
     for (let i = 0; i < reps; i++) tidy(fn);
     return (reps * B) / ((performance.now() - t0) / 1000);
   };
-  const greedySps = decode(() => void greedy(model, batch, { maxLen: T }));
+  // The Transformer's decoding runs exactly T steps per sentence on both sides (an EOS id that
+  // never occurs here; the peer gets --full-length): after the training steps each model has its
+  // own idea of when to emit EOS, and a search that stops after one step would not be comparable.
+  const eos = v.arch === 'transformer' ? { eos: -1 } : {};
+  const greedySps = decode(() => void greedy(model, batch, { maxLen: T, ...eos }));
   // the beam profile covers the timed batches (decode() runs one untimed batch first)
   let beamStart = 0;
   const beamSps = decode(() => {
     if (prof && beamStart++ === 1) prof.reset();
-    void beamSearch(model, batch, { beam: f['beam'], maxLen: T });
+    void beamSearch(model, batch, { beam: f['beam'], maxLen: T, ...eos });
   });
   const beamMs = reps > 0 ? (reps * B) / beamSps * 1000 : 0;
   const beamProfile = prof && reps > 0 ? profileSummary(prof, reps, beamMs) : undefined;
@@ -179,7 +183,7 @@ function peerArgs(f: Record<string, number>, v: Variant): string[] {
   for (const k of ['batch', 'src-len', 'tgt-len', 'vocab', 'steps', 'warmup', 'decode-batches', 'beam', 'seed']) args.push(`--${k}`, String(f[k]));
   args.push('--emb', String(v.emb), '--layers', String(v.layers));
   if (v.arch === 'transformer') {
-    args.push('--dec-layers', String(v.decLayers), '--heads', String(v.heads), '--ffn', String(v.ffn), '--dropout', String(v.dropout), '--tie');
+    args.push('--dec-layers', String(v.decLayers), '--heads', String(v.heads), '--ffn', String(v.ffn), '--dropout', String(v.dropout), '--tie', '--full-length');
   } else {
     args.push('--hidden', String(v.hidden), '--arch', v.arch, '--attention', v.attention);
   }

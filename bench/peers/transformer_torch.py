@@ -243,7 +243,8 @@ class Transformer(nn.Module):
         return torch.log_softmax(self.logits(x.squeeze(1)), -1)
 
     @torch.no_grad()
-    def greedy(self, src, max_len):
+    def greedy(self, src, max_len, stop=True):
+        """stop=False: no row stops at EOS, every sentence runs max_len steps (--full-length)."""
         mem_kv, mem_bias, cache = self.start(src, 1, max_len)
         B = src.shape[0]
         y = torch.full((B,), BOS, dtype=torch.long)
@@ -252,14 +253,16 @@ class Transformer(nn.Module):
         for t in range(max_len):
             y = self.step(y, t, mem_kv, mem_bias, cache).argmax(-1)
             out.append(y)
-            done |= y == EOS
-            if bool(done.all()):
-                break
+            if stop:
+                done |= y == EOS
+                if bool(done.all()):
+                    break
         return torch.stack(out, 1)
 
     @torch.no_grad()
-    def beam(self, src, k, max_len):
-        """Batched beam search: B sentences × k hypotheses as B·k rows; the cache follows the beams."""
+    def beam(self, src, k, max_len, stop=True):
+        """Batched beam search: B sentences × k hypotheses as B·k rows; the cache follows the beams.
+        stop=False: EOS is a token like any other, every sentence runs max_len steps (--full-length)."""
         mem_kv, mem_bias, cache = self.start(src, k, max_len)
         B, V = src.shape[0], self.vocab
         y = torch.full((B * k,), BOS, dtype=torch.long)
@@ -270,9 +273,10 @@ class Transformer(nn.Module):
         hist = []
         for t in range(max_len):
             logp = self.step(y, t, mem_kv, mem_bias, cache).view(B, k, V)
-            # finished hypotheses extend only with EOS at no cost
-            logp = torch.where(finished.unsqueeze(-1), torch.full_like(logp, float("-inf")), logp)
-            logp[..., EOS] = torch.where(finished, torch.zeros_like(scores), logp[..., EOS])
+            if stop:
+                # finished hypotheses extend only with EOS at no cost
+                logp = torch.where(finished.unsqueeze(-1), torch.full_like(logp, float("-inf")), logp)
+                logp[..., EOS] = torch.where(finished, torch.zeros_like(scores), logp[..., EOS])
             scores, idx = (scores.unsqueeze(-1) + logp).view(B, k * V).topk(k, dim=-1)
             origin = torch.div(idx, V, rounding_mode="floor")
             tok = idx % V
@@ -282,11 +286,12 @@ class Transformer(nn.Module):
                 for buf in c:
                     b4 = buf.view(B * k, -1, buf.shape[1], buf.shape[2])
                     b4[:, :, : t + 1] = b4[rows, :, : t + 1]
-            finished = finished.gather(1, origin) | (tok == EOS)
             hist = [h_.gather(1, origin) for h_ in hist] + [tok]
             y = tok.view(-1)
-            if bool(finished.all()):
-                break
+            if stop:
+                finished = finished.gather(1, origin) | (tok == EOS)
+                if bool(finished.all()):
+                    break
         return torch.stack(hist, -1)
 
 
@@ -374,6 +379,7 @@ def main():
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--full-length", action="store_true", help="decoding ignores EOS: every sentence runs --tgt-len steps (s2s bench train passes it, and gives s2s's searches an EOS that never occurs)")
     ap.add_argument("--check", action="store_true", help="first check the cached decoder against the full forward, and beam 1 against greedy")
     a = ap.parse_args()
     if a.dec_layers is None:
@@ -410,15 +416,16 @@ def main():
     greedy_sps = beam_sps = None
     if a.impl == "written" and a.decode_batches > 0:
         model.eval()
-        model.greedy(src, T)  # warm-up
+        stop = not a.full_length
+        model.greedy(src, T, stop)  # warm-up
         t0 = time.perf_counter()
         for _ in range(a.decode_batches):
-            model.greedy(src, T)
+            model.greedy(src, T, stop)
         greedy_sps = round(a.decode_batches * B / (time.perf_counter() - t0), 1)
-        model.beam(src[:8], a.beam, T)
+        model.beam(src[:8], a.beam, T, stop)
         t0 = time.perf_counter()
         for _ in range(a.decode_batches):
-            model.beam(src, a.beam, T)
+            model.beam(src, a.beam, T, stop)
         beam_sps = round(a.decode_batches * B / (time.perf_counter() - t0), 1)
 
     print(json.dumps({
@@ -440,6 +447,7 @@ def main():
         "greedy_sent_per_s": greedy_sps,
         "beam_sent_per_s": beam_sps,
         "beam": a.beam,
+        "full_length": a.full_length,
         **({"check_max_abs_diff": check} if check is not None else {}),
     }))
 
