@@ -105,12 +105,13 @@ export class TransformerDecoderLayer extends Module {
   forward(x: Tensor, past: ProjectedKeys | null, cross: ProjectedKeys, srcPadding: Tensor | null, needWeights = false): DecoderLayerOutput {
     const { postNorm } = this.cfg;
     const drops = this.drops;
-    let selfKv: ProjectedKeys = { k: x, v: x };
+    let selfKv: ProjectedKeys | null = null;
     const h1 = residual(x, this.self_attn_layer_norm, postNorm, drops, (y) => {
       const fresh = this.self_attn.project(y);
-      selfKv = past === null ? fresh : { k: concat([past.k, fresh.k], 1), v: concat([past.v, fresh.v], 1) };
+      const kv = past === null ? fresh : { k: concat([past.k, fresh.k], 1), v: concat([past.v, fresh.v], 1) };
+      selfKv = kv;
       // causal: position i sees keys j ≤ i + P (with one new position, all of them)
-      return this.self_attn.attend(this.self_attn.query(y), selfKv, { causal: true, dropout: drops.attention() }).out;
+      return this.self_attn.attend(this.self_attn.query(y), kv, { causal: true, dropout: drops.attention() }).out;
     });
     let crossWeights: Tensor | null = null;
     const h2 = residual(h1, this.encoder_attn_layer_norm, postNorm, drops, (y) => {
@@ -119,6 +120,6 @@ export class TransformerDecoderLayer extends Module {
       return r.out;
     });
     const out = residual(h2, this.final_layer_norm, postNorm, drops, (y) => this.ffn.forward(y));
-    return { out, selfKv, crossWeights };
+    return { out, selfKv: selfKv!, crossWeights };
   }
 }

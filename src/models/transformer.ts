@@ -1,9 +1,9 @@
-import { crossEntropy, gatherRows, intTensor, logSoftmax, reshape, Rng, type Tensor } from '../tensor/index.js';
+import { crossEntropy, fromArray, gatherRows, intTensor, logSoftmax, reshape, Rng, type Tensor } from '../tensor/index.js';
 import { Module, type ProjectedKeys } from '../nn/index.js';
 import { resolveTransformerConfig, type ResolvedTransformerConfig, type TransformerConfig } from './transformer-config.js';
 import { TransformerDropouts } from './transformer-layers.js';
 import { TransformerDecoder, TransformerEncoder, paddingMask } from './transformer-stacks.js';
-import { PAD, type Seq2SeqBatch } from './types.js';
+import { EOS, PAD, type Seq2SeqBatch } from './types.js';
 import type { LossOptions } from './seq2seq.js';
 
 /** What the Transformer's encoder hands to the decoder. */
@@ -109,6 +109,7 @@ export class Transformer extends Module {
   step(state: TransformerState, prevTokens: Int32Array): { logProbs: Tensor; attention: Float32Array; state: TransformerState } {
     const { B, S, pos } = state;
     if (prevTokens.length !== B) throw new Error(`Transformer.step: ${prevTokens.length} previous tokens for a state of ${B} rows`);
+    if (this.config.positions === 'learned' && pos >= this.config.maxPositions) return endOfPositions(state, this.config.tgtVocab);
     const past: ProjectedKeys[] | null = pos === 0 ? null : state.selfK.map((k, l) => ({ k, v: state.selfV[l]! }));
     const cross = state.crossK.map((k, l) => ({ k, v: state.crossV[l]! }));
     const r = this.decoder.forward(prevTokens, B, 1, pos, past, cross, state.keyPadding, true);
@@ -138,6 +139,17 @@ export class Transformer extends Module {
     next.keyPadding = state.keyPadding === null ? null : paddingMask(next.srcLen, n, state.S);
     return next;
   }
+}
+
+/**
+ * The step past a learned position table's last row: EOS is certain (log-probability 0, every
+ * other token −∞), so every hypothesis ends there, as fairseq caps its output length at the
+ * decoder's max positions. The attention row is all zero.
+ */
+function endOfPositions(state: TransformerState, V: number): { logProbs: Tensor; attention: Float32Array; state: TransformerState } {
+  const lp = new Float32Array(state.B * V).fill(-Infinity);
+  for (let b = 0; b < state.B; b++) lp[b * V + EOS] = 0;
+  return { logProbs: fromArray(lp, [state.B, V]), attention: new Float32Array(state.B * state.S), state: { ...state, pos: state.pos + 1 } };
 }
 
 /** weights [B, H, 1, S] → their mean over the heads, [B·S] row-major. */

@@ -1,4 +1,5 @@
 import { embedding, fromArray, intTensor, type Rng, type Tensor } from '../tensor/index.js';
+import { UserError } from '../util/errors.js';
 import { Module } from './module.js';
 import { normalEmbeddingParam } from './init.js';
 
@@ -41,7 +42,7 @@ export class Positions extends Module {
     const end = start + n;
     if (this.kind === 'learned') {
       if (end > this.maxPositions) {
-        throw new Error(`Positions(learned): position ${end - 1} is past the table's ${this.maxPositions} rows; the model was built with maxPositions ${this.maxPositions}`);
+        throw new UserError(`learned positions: a sequence of ${end} tokens is longer than the model's ${this.maxPositions} positions (maxPositions); train with a larger --max-positions or keep inputs shorter (--max-len)`);
       }
       return embedding(this.weight!, intTensor(Int32Array.from({ length: n }, (_, i) => start + i), [n]));
     }

@@ -156,3 +156,12 @@ test('Transformer decoding frees every tensor it makes (memory stays flat)', () 
   }
   assert.equal(backend().memoryStats().liveBytes, before);
 });
+
+test('learned positions: outputs end at the table\'s last row (EOS forced); a longer source is a UserError', () => {
+  const model = randomTransformer({ positions: 'learned', maxPositions: 5 }, 11);
+  const batch = tokenBatch(digitPairs(new Rng(13), 6, 'copy', 3, 5));
+  for (const hyps of [greedy(model, batch, { maxLen: 50, attention: true }), beamSearch(model, batch, { beam: 3, maxLen: 50 }).map((h) => h[0]!)]) {
+    for (const h of hyps) assert.ok(h.tokens.length <= 5, `${h.tokens.length} tokens`);
+  }
+  assert.throws(() => greedy(model, tokenBatch([{ src: [4, 5, 6, 7, 8, 9], tgt: [] }])), (e: Error) => e.name === 'UserError' && /longer than the model's 5 positions/.test(e.message));
+});
