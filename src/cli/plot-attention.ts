@@ -1,5 +1,6 @@
 import { attentionHeatmap, svgDocument } from '../plot/index.js';
 import { loadRun } from '../train/index.js';
+import { isTransformerConfig } from '../models/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 import { writeSvg } from './plot.js';
@@ -39,8 +40,9 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   });
   const model = loaded.config.model;
-  if (model.kind === 'continuous') throw new UserError(`s2s ${CMD}: ${modelDir} is a continuous (real-valued) model; it has no tokens to label a heatmap with`);
-  if (model.attention === 'none') {
+  // a Transformer always attends (its heatmap: the last decoder layer's cross-attention, heads averaged)
+  if (!isTransformerConfig(model) && model.kind === 'continuous') throw new UserError(`s2s ${CMD}: ${modelDir} is a continuous (real-valued) model; it has no tokens to label a heatmap with`);
+  if (!isTransformerConfig(model) && model.attention === 'none') {
     throw new UserError(`s2s ${CMD}: ${modelDir} was trained without attention (--attention none), so there is nothing to draw; train a model with attention (e.g. --attention general) to plot it`);
   }
   const [t] = loaded.translate([input], { beam: flags['beam'] as number, nBest: 1, attention: true, maxLenA: flags['max-len-a'] as number, maxLenB: flags['max-len-b'] as number });
