@@ -8,7 +8,7 @@ import { METRIC_NAMES } from '../metrics/index.js';
 import { openRunFolder } from '../platform/node-run-store.js';
 import { setBackend } from '../tensor/index.js';
 import {
-  ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_BATCH_TOKENS, DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS,
+  ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_BATCH_TOKENS, DEFAULT_WARMUP, DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, OPTIMIZERS, SCHEDULES, TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS,
   trainRun, checkNewRunFolder, assertResumable, savedTraining, readRunConfig, RUN_FILES,
 } from '../train/index.js';
 import { UserError } from '../util/errors.js';
@@ -45,8 +45,8 @@ const SPECS: Record<string, FlagSpec> = {
   optim: { type: 'string', default: TRAIN_DEFAULTS.optim, help: `optimizer: ${OPTIMIZERS.join('|')}` },
   'weight-decay': { type: 'number', min: 0, default: TRAIN_DEFAULTS.weightDecay, help: `weight decay (adamw default ${ADAMW_DEFAULT_WEIGHT_DECAY})` },
   momentum: { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.momentum, help: 'SGD momentum' },
-  schedule: { type: 'string', default: TRAIN_DEFAULTS.schedule, help: `lr schedule: ${SCHEDULES.join('|')} (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.schedule}, inverse square root after linear warm-up)` },
-  warmup: { type: 'int', min: 1, default: TRAIN_DEFAULTS.warmup, help: `noam, inverse_sqrt: warm-up steps (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.warmup})` },
+  schedule: { type: 'string', default: TRAIN_DEFAULTS.schedule, help: `lr schedule: ${SCHEDULES.join('|')} (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.schedule}, inverse square root after linear warm-up; linear, cosine: down to 0 over --max-steps/--max-time/--max-epochs)` },
+  warmup: { type: 'int', min: 0, help: `warm-up steps (noam, inverse_sqrt: default ${DEFAULT_WARMUP}, transformer ${TRANSFORMER_TRAIN_DEFAULTS.warmup}; linear, cosine: default 0)` },
   'warmup-init-lr': { type: 'number', min: 0, default: TRAIN_DEFAULTS.warmupInitLr, help: 'inverse_sqrt: lr of the first update, rising linearly to --lr (fairseq)' },
   decay: { type: 'number', above: 0, max: 1, default: TRAIN_DEFAULTS.decay, help: 'step/plateau: lr multiplier' },
   'decay-steps': { type: 'int', min: 1, default: TRAIN_DEFAULTS.decaySteps, help: 'step: decay every N steps' },

@@ -21,9 +21,15 @@ export interface TrainDecodeSpec {
   valid: readonly TextPair[];
   model: Partial<Seq2SeqConfig>;
   options: Partial<TrainOptions>;
-  /** Test sources, decoded once per decoding with the best weights. */
+  /** Test sources, decoded once per decoding with the weights chosen below. */
   testSources: readonly string[];
   decodings: readonly Decoding[];
+  /**
+   * The weights decoded: 'best' (default: the best validation, on the validDecode subset) or
+   * 'last'. After a budget schedule (linear, cosine) the last weights, trained at the smallest lr,
+   * are the better choice: a best pick on a few hundred validation decodes is noisy.
+   */
+  weights?: 'best' | 'last';
   say: (message: string) => void;
 }
 
@@ -37,7 +43,7 @@ export interface TrainDecodeResult {
 
 /**
  * The part every recipe shares: train a run (wall time and target tokens counted here, so
- * validation's cost is inside the time), reload its best weights the way `s2s translate` does,
+ * validation's cost is inside the time), reload its weights (best or last) the way `s2s translate` does,
  * and decode the test set in each way asked.
  */
 export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecodeResult> {
@@ -50,7 +56,7 @@ export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecode
   });
   const seconds = (performance.now() - t0) / 1000;
   spec.say(`trained ${result.step} steps (${result.epoch} epochs) in ${seconds.toFixed(0)} s, stopped by ${result.reason}`);
-  const run = await loadRun(spec.runDir);
+  const run = await loadRun(spec.runDir, { weights: spec.weights ?? 'best' });
   const outputs: Record<string, string[]> = {};
   const decodeSeconds: Record<string, number> = {};
   for (const d of spec.decodings) {

@@ -33,6 +33,6 @@ export { crossEntropy, mseLoss, type CrossEntropyOptions } from './ops/loss.js';
 export { Rng } from './rng.js';
 export { parameter, uniformInit, normalInit, xavierUniform, zerosInit } from './init.js';
 export {
-  Optimizer, SGD, Adam, AdamW, clipGradNorm, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau,
+  Optimizer, SGD, Adam, AdamW, clipGradNorm, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, BudgetDecay, ReduceOnPlateau,
   type OptimizerState, type SgdOptions, type AdamOptions, type LrSchedule, type PlateauOptions,
 } from './optim/index.js';

@@ -1,9 +1,9 @@
 import { higherIsBetter as metricHigherIsBetter } from '../metrics/index.js';
 import {
-  Adam, AdamW, SGD, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
+  Adam, AdamW, SGD, BudgetDecay, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
 } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
-import { ADAMW_DEFAULT_WEIGHT_DECAY, type TrainOptions } from './options.js';
+import { ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_WARMUP, type TrainOptions } from './options.js';
 
 /** The optimizer that --optim names, over the model's parameters. */
 export function createOptimizer(params: Tensor[], o: TrainOptions): Optimizer {
@@ -20,10 +20,16 @@ export function createSchedule(o: TrainOptions, higherIsBetter: boolean): LrSche
   switch (o.schedule) {
     case 'constant': return new ConstantLr(o.lr);
     case 'step': return new StepDecay({ lr: o.lr, stepSize: o.decaySteps, gamma: o.decay });
-    case 'noam': return new WarmupInverseSqrt({ lr: o.lr, warmup: o.warmup });
-    case 'inverse_sqrt': return new FairseqInverseSqrt({ lr: o.lr, warmup: o.warmup, warmupInitLr: o.warmupInitLr });
+    case 'noam': return new WarmupInverseSqrt({ lr: o.lr, warmup: o.warmup ?? DEFAULT_WARMUP });
+    case 'inverse_sqrt': return new FairseqInverseSqrt({ lr: o.lr, warmup: o.warmup ?? DEFAULT_WARMUP, warmupInitLr: o.warmupInitLr });
+    case 'linear':
+    case 'cosine':
+      if (!(o.maxSteps > 0 || o.maxTime > 0 || o.maxEpochs > 0)) {
+        throw new UserError(`train: --schedule ${o.schedule} decays the lr to 0 over the budget; give --max-steps, --max-time or --max-epochs`);
+      }
+      return new BudgetDecay({ lr: o.lr, shape: o.schedule, warmup: o.warmup ?? 0 });
     case 'plateau': return new ReduceOnPlateau({ lr: o.lr, factor: o.decay, patience: o.schedulePatience, mode: higherIsBetter ? 'max' : 'min' });
-    default: throw new UserError(`train: schedule must be one of constant|step|noam|inverse_sqrt|plateau, got '${String(o.schedule)}'`);
+    default: throw new UserError(`train: schedule must be one of constant|step|noam|inverse_sqrt|plateau|linear|cosine, got '${String(o.schedule)}'`);
   }
 }
 

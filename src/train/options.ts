@@ -14,9 +14,9 @@ export interface TrainOptions {
   weightDecay: number;
   /** SGD momentum. */
   momentum: number;
-  schedule: 'constant' | 'step' | 'noam' | 'inverse_sqrt' | 'plateau';
-  /** noam, inverse_sqrt: warm-up steps. */
-  warmup: number;
+  schedule: 'constant' | 'step' | 'noam' | 'inverse_sqrt' | 'plateau' | 'linear' | 'cosine';
+  /** Warm-up steps: noam, inverse_sqrt DEFAULT_WARMUP when unset; linear, cosine none when unset. */
+  warmup?: number;
   /** inverse_sqrt: the lr of the first update, rising linearly to lr over the warm-up (fairseq's --warmup-init-lr; default 0). */
   warmupInitLr: number;
   /** step: multiply lr by decay every decaySteps; plateau: multiply by decay after schedulePatience bad validations. */
@@ -54,7 +54,6 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   weightDecay: 0,
   momentum: 0,
   schedule: 'constant',
-  warmup: 4000,
   warmupInitLr: 0,
   decay: 0.5,
   decaySteps: 10000,
@@ -103,10 +102,12 @@ export const DEFAULT_MAX_EPOCHS = 10;
 export const ADAMW_DEFAULT_WEIGHT_DECAY = 0.01;
 
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
-export const SCHEDULES = ['constant', 'step', 'noam', 'inverse_sqrt', 'plateau'] as const;
+export const SCHEDULES = ['constant', 'step', 'noam', 'inverse_sqrt', 'plateau', 'linear', 'cosine'] as const;
+/** noam's and inverse_sqrt's warm-up steps when --warmup is not given (the budget schedules have none then). */
+export const DEFAULT_WARMUP = 4000;
 
 /** The TrainOptions field names (the ones a saved config.json `training` block may hold). */
-export const TRAIN_OPTION_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric']);
+export const TRAIN_OPTION_KEYS: ReadonlySet<string> = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'batchTokens', 'batchSize', 'metric', 'warmup']);
 
 /**
  * The defaults, overlaid by each layer in turn (later wins; undefined fields are skipped):

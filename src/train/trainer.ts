@@ -140,6 +140,17 @@ export class Trainer {
     return this.checkpoints;
   }
 
+  /** The fraction of the training budget spent (the largest over the limits that are set), for the budget schedules. */
+  private budgetSpent(batchesPerEpoch: number): number {
+    const o = this.options;
+    const s = this.state;
+    let spent = 0;
+    if (o.maxSteps > 0) spent = Math.max(spent, s.step / o.maxSteps);
+    if (o.maxTime > 0) spent = Math.max(spent, this.elapsed() / o.maxTime);
+    if (o.maxEpochs > 0) spent = Math.max(spent, (s.epoch + s.batchInEpoch / Math.max(1, batchesPerEpoch)) / o.maxEpochs);
+    return Math.min(1, spent);
+  }
+
   private elapsed(): number {
     return this.elapsedBase + (performance.now() - this.sessionStart) / 1000;
   }
@@ -325,7 +336,7 @@ export class Trainer {
       const batch = makeBatch(this.train, plan[s.batchInEpoch]!);
       s.batchInEpoch++;
       s.step++;
-      if (!(this.schedule instanceof ReduceOnPlateau)) this.optimizer.lr = this.schedule.lrAt(s.step);
+      if (!(this.schedule instanceof ReduceOnPlateau)) this.optimizer.lr = this.schedule.lrAt(s.step, this.budgetSpent(plan.length));
       const r = this.trainStep(batch);
       if (this.afterStep(r, plan.length)) { reason = 'nan'; break; }
       if (o.validEvery > 0 && s.step % o.validEvery === 0 && due()) {

@@ -27,7 +27,7 @@ for (const simd of VARIANTS) for (const threads of [1, 2]) {
     after(async () => { await be.dispose(); });
 
     test('gemm: shapes × transposes × alpha/beta', () => {
-      const shapes: [number, number, number][] = [[1, 1, 1], [3, 17, 255], [64, 1031, 256], [17, 3, 1], [255, 7, 33], [6, 9, 300]];
+      const shapes: [number, number, number][] = [[1, 1, 1], [3, 17, 255], [64, 1031, 256], [17, 3, 1], [255, 7, 33], [6, 9, 300], [13, 21, 513]];
       let seed = 1;
       for (const [M, N, K] of shapes) {
         for (const tA of [false, true]) for (const tB of [false, true]) {

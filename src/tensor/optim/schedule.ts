@@ -1,10 +1,11 @@
 /**
  * Learning-rate schedules. Step-driven ones answer `lrAt(step)` (step counts from 1, the first
- * update); ReduceOnPlateau is driven by validation scores through `observe(score)`. Each has
+ * update); BudgetDecay also reads `progress`, the fraction of the training budget spent;
+ * ReduceOnPlateau is driven by validation scores through `observe(score)`. Each has
  * `state()` / `loadState()` so a resumed run continues with the same lr.
  */
 export interface LrSchedule {
-  lrAt(step: number): number;
+  lrAt(step: number, progress?: number): number;
   state(): Record<string, number>;
   loadState(s: Record<string, number>): void;
 }
@@ -148,4 +149,34 @@ export class ReduceOnPlateau implements LrSchedule {
     this.best = s['best'] ?? this.best;
     this.badEpochs = s['badEpochs'] ?? 0;
   }
+}
+
+/**
+ * The lr falls from `lr` to 0 as the training budget is spent — linearly, or along a half cosine
+ * — after a linear warm-up over `warmup` steps (0: none). `progress` in [0, 1] is the fraction of
+ * the budget spent (the trainer passes the largest of steps/maxSteps, seconds/maxTime and
+ * epochs/maxEpochs), so a run limited by time still ends at lr 0. Decaying to zero over a fixed
+ * budget beats a constant or step-wise lr at equal training time (Li, Yumer & Ramanan, "Budgeted
+ * training", ICLR 2020); docs/training.md has the equal-time runs on g2p-cmudict.
+ */
+export class BudgetDecay implements LrSchedule {
+  readonly lr: number;
+  readonly shape: 'linear' | 'cosine';
+  readonly warmup: number;
+  constructor(opts: { lr: number; shape: 'linear' | 'cosine'; warmup?: number }) {
+    if (opts.shape !== 'linear' && opts.shape !== 'cosine') throw new Error(`BudgetDecay: shape must be 'linear' or 'cosine', got '${String(opts.shape)}'`);
+    const warmup = opts.warmup ?? 0;
+    if (!(warmup >= 0)) throw new Error(`BudgetDecay: warmup must be ≥ 0, got ${warmup}`);
+    this.lr = opts.lr;
+    this.shape = opts.shape;
+    this.warmup = warmup;
+  }
+  lrAt(step: number, progress = 0): number {
+    const p = Math.min(1, Math.max(0, progress));
+    const rise = this.warmup > 0 ? Math.min(1, Math.max(1, step) / this.warmup) : 1;
+    const fall = this.shape === 'linear' ? 1 - p : 0.5 * (1 + Math.cos(Math.PI * p));
+    return this.lr * rise * fall;
+  }
+  state(): Record<string, number> { return {}; }
+  loadState(_s: Record<string, number>): void {}
 }
