@@ -17,7 +17,7 @@ import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './
 /** The model and training settings of the full recipe (chosen by the equal-time experiments in docs/training.md). */
 export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 64, hidden: 192, dropout: 0.1 };
 export const G2P_OPTIONS: Partial<TrainOptions> = {
-  batchTokens: 500, lr: 0.003, schedule: 'linear', clip: 5, labelSmoothing: 0, validEvery: 4000, validDecode: 200, metric: 'wer', patience: 0, logEvery: 50,
+  batchTokens: 500, lr: 0.003, schedule: 'linear', clip: 5, labelSmoothing: 0.1, validEvery: 4000, validDecode: 200, metric: 'wer', patience: 0, logEvery: 50,
 };
 export const G2P_MINUTES = 20;
 /** The lr falls to 0 by the end of the budget (linear), so the last weights are decoded, not the best of the noisy 200-word validations. */
