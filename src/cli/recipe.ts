@@ -20,6 +20,7 @@ const SPECS: Record<string, FlagSpec> = {
   seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed of the split, the init and the data order' },
   input: { type: 'string', help: 'the corpus of a recipe that reads one (gettext-mt: a folder of train/valid/test TSV files, default ../shared/data)' },
   peer: { type: 'bool', help: 'train the PyTorch peer (bench/peers, /usr/bin/python3) at the same time, and score it the same way' },
+  'peer-minutes': { type: 'number', above: 0, help: "the peer's training minutes (default: the same as s2s's; gettext-mt's bar compares s2s at 20 with the peer at 60)" },
   json: { type: 'bool', help: 'print only the JSON report on stdout' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -90,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`${helpText(CMD + ' NAME', 'build the data, train, decode the test set and print the scores (JSON and a table row)', SPECS)}\n\nrecipes:\n${list}`);
     return 0;
   }
+  if (flags['peer-minutes'] !== undefined && !flags['peer']) throw new UserError(`s2s ${CMD}: --peer-minutes needs --peer`);
   if (rest.length !== 1) throw new UserError(`s2s ${CMD}: give one recipe name (${RECIPES.map((r) => r.name).join(', ')}), e.g. s2s recipe g2p-cmudict --quick`);
   const name = rest[0]!;
   const recipe = findRecipe(name);
@@ -107,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
       out, quick: flags['quick'] === true, minutes: flags['minutes'] as number | undefined, threads, seed: flags['seed'] as number, say,
       input: typeof flags['input'] === 'string' ? (flags['input'] as string) : undefined,
       startPeer: flags['peer'] ? (script, args) => startPeer(script, args, threads, say) : undefined,
+      peerMinutes: flags['peer-minutes'] as number | undefined,
     });
     const json = JSON.stringify(report);
     await writeFileAtomic(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');

@@ -1,10 +1,11 @@
 import { buildCodecs, saveCodecs, writeFileAtomic } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
-import { ensureFolderSync, joinPath, readTextFile } from '../platform/node-files.js';
+import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data.js';
 import { g2pScore } from './g2p-score.js';
+import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './types.js';
 
@@ -87,9 +88,9 @@ export const g2pCmudict: Recipe = {
     const model = ctx.quick ? G2P_QUICK_MODEL : G2P_MODEL;
     const options = { ...(ctx.quick ? G2P_QUICK_OPTIONS : G2P_OPTIONS), maxTime: seconds, seed: ctx.seed };
     // The peer starts now, so both train over the same minutes of this machine.
-    const peerArgs = ['--data', dataDir, '--minutes', String(seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
+    const peerArgs = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
     // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
-    const peer = ctx.startPeer?.('g2p_torch.py', ctx.quick ? [...peerArgs, '--emb', String(model.emb), '--hidden', String(model.hidden)] : peerArgs);
+    const peer = ctx.startPeer?.('recipe_torch.py', ctx.quick ? [...peerArgs, '--emb', String(model.emb), '--hidden', String(model.hidden)] : peerArgs);
     const refs = splits.test.map((t) => t.refs);
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train: splits.train, valid: splits.valid, model, options,
@@ -103,26 +104,13 @@ export const g2pCmudict: Recipe = {
       train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
       scores: scoresOf(r.outputs, refs),
       anchors: G2P_ANCHORS,
-      command: `s2s recipe g2p-cmudict${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.startPeer ? ' --peer' : ''}`,
+      command: `s2s recipe g2p-cmudict${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.startPeer ? ' --peer' : ''}${ctx.peerMinutes !== undefined ? ` --peer-minutes ${ctx.peerMinutes}` : ''}`,
       extra: { decodeSeconds: r.decodeSeconds, options, weights: G2P_WEIGHTS, stop: r.train.reason },
     };
     if (peer) {
       const p = await peer;
-      const outputs = p['outputs'] as Record<string, string> | undefined;
-      const peerScores: Record<string, Scores> = {};
-      // The peer's outputs are scored here by the same code as ours; its own JSON scores are kept beside them as a cross-check.
-      if (outputs) {
-        for (const [name, file] of Object.entries(outputs)) {
-          const lines = (await readTextFile(file)).split('\n');
-          peerScores[name] = scoresOf({ [name]: Array.from(refs, (_, i) => lines[i] ?? '') }, refs)[name]!;
-        }
-      }
-      const num = (k: string): number => (typeof p[k] === 'number' ? (p[k] as number) : NaN);
-      report.peer = {
-        scores: peerScores,
-        train: { seconds: Math.round(num('train_seconds')), steps: num('steps'), epochs: num('epochs'), tokPerS: Math.round(num('tgt_tok_per_s')) },
-        settings: String(p['settings'] ?? ''),
-      };
+      report.peer = await peerReport(p, (lines) => scoresOf({ peer: Array.from(refs, (_, i) => lines[i] ?? '') }, refs)['peer']!);
+      // the peer's own JSON scores are kept beside ours as a cross-check
       report.extra = { ...report.extra, peerOwnScores: p['scores'] };
     }
     return report;

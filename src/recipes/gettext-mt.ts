@@ -1,11 +1,12 @@
-import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type TextPair } from '../data/index.js';
+import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type CodecPair, type TextCodec, type TextPair } from '../data/index.js';
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
+import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
-import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
+import type { PeerOutput, Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 /**
  * gettext-mt: English → German software messages (the gettext catalogs of a Debian machine, the
@@ -48,6 +49,19 @@ function quickSlice(pairs: TextPair[], n: number): TextPair[] {
   return pairs.filter((p) => p.src.split(' ').length <= GETTEXT_QUICK.maxWords).slice(0, n);
 }
 
+/**
+ * The pairs as the peer reads them: each side as its BPE pieces (the ones s2s's vocabulary knows)
+ * separated by spaces, so both toolkits learn from the same tokens.
+ */
+export function tokenizedTsv(pairs: readonly TextPair[], codecs: CodecPair): string {
+  return pairs.map((p) => `${codecs.src.tokenize(p.src).join(' ')}\t${codecs.tgt.tokenize(p.tgt).join(' ')}\n`).join('');
+}
+
+/** A line of the peer's output (pieces separated by spaces, <unk> for an unknown one) → text. */
+export function piecesToText(line: string, codec: TextCodec): string {
+  return codec.tokenizer.decode(line.split(' ').filter((t) => t !== '' && t !== '<unk>'));
+}
+
 export function mtScores(hyps: readonly string[], refs: readonly string[]): Scores {
   const r = refs.map((x) => [x]);
   const round2 = (x: number): number => Math.round(x * 100) / 100;
@@ -69,6 +83,15 @@ export const gettextMt: Recipe = {
     const seconds = ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? GETTEXT_QUICK_SECONDS : GETTEXT_MINUTES * 60;
     const model = ctx.quick ? GETTEXT_QUICK_MODEL : GETTEXT_MODEL;
     const options = { ...(ctx.quick ? GETTEXT_QUICK_OPTIONS : GETTEXT_OPTIONS), maxTime: seconds, seed: ctx.seed };
+    let peer: Promise<PeerOutput> | undefined;
+    if (ctx.startPeer) {
+      // The peer learns from the same BPE pieces and starts now, so both train over the same minutes.
+      await writeFileAtomic(joinPath(dataDir, 'train.tsv'), tokenizedTsv(train, codecs));
+      await writeFileAtomic(joinPath(dataDir, 'test.tsv'), tokenizedTsv(test, codecs));
+      const args = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed), '--score', 'none'];
+      // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
+      peer = ctx.startPeer('recipe_torch.py', ctx.quick ? [...args, '--emb', String(model.emb), '--hidden', String(model.hidden), '--dropout', String(model.dropout)] : args);
+    }
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train, valid, model, options,
       testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
@@ -78,14 +101,19 @@ export const gettextMt: Recipe = {
       await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
       scores[name] = mtScores(hyps, test.map((p) => p.tgt));
     }
-    return {
+    const report: RecipeReport = {
       recipe: 'gettext-mt', quick: ctx.quick,
       data: { train: train.length, valid: valid.length, test: test.length, note: 'pairs' },
       model: `${describeModel(model, r.params)}, BPE ${ctx.quick ? GETTEXT_QUICK.merges : GETTEXT_MERGES} merges a side`, params: r.params, threads: ctx.threads,
       train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
       scores, anchors: GETTEXT_ANCHORS,
-      command: `s2s recipe gettext-mt${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.input ? ` --input ${ctx.input}` : ''}`,
+      command: `s2s recipe gettext-mt${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.input ? ` --input ${ctx.input}` : ''}${ctx.startPeer ? ' --peer' : ''}${ctx.peerMinutes !== undefined ? ` --peer-minutes ${ctx.peerMinutes}` : ''}`,
       extra: { decodeSeconds: r.decodeSeconds, options, stop: r.train.reason },
     };
+    if (peer) {
+      const refs = test.map((p) => p.tgt);
+      report.peer = await peerReport(await peer, (lines) => mtScores(refs.map((_, i) => piecesToText(lines[i] ?? '', codecs.tgt)), refs));
+    }
+    return report;
   },
 };

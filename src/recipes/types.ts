@@ -29,6 +29,8 @@ export interface RecipeContext {
   input?: string;
   /** Start the PyTorch peer with these arguments (the runner runs `python3 bench/peers/<script> ARGS`), or undefined when --peer was not given. */
   startPeer?: (script: string, args: string[]) => Promise<PeerOutput>;
+  /** The peer's training minutes (--peer-minutes; undefined: the same as s2s's). */
+  peerMinutes?: number;
   /** Progress lines (stderr). */
   say: (message: string) => void;
 }

@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecipeReport } from '../../src/recipes/index.js';
-import { mtScores } from '../../src/recipes/gettext-mt.js';
+import { buildCodecs } from '../../src/data/index.js';
+import { mtScores, piecesToText, tokenizedTsv } from '../../src/recipes/gettext-mt.js';
 import { tempDir } from '../train/helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -16,6 +17,28 @@ test('gettext-mt scores: BLEU and chrF of each output against its reference', ()
   assert.deepEqual(mtScores(refs, refs), { BLEU: 100, chrF: 100 });
   const s = mtScores(['Die Datei konnte nicht gespeichert werden', 'Alle Änderungen wurden gespeichert'], refs);
   assert.ok(s['BLEU']! < 100 && s['chrF']! > 0 && s['chrF']! < 100);
+});
+
+test('gettext-mt peer data: BPE pieces separated by spaces, joined back into the same text', () => {
+  const pairs = [
+    { src: 'Could not open the file', tgt: 'Die Datei konnte nicht geöffnet werden' },
+    { src: 'All changes were saved', tgt: 'Alle Änderungen wurden gespeichert' },
+    { src: 'Open the file again', tgt: 'Datei erneut öffnen' },
+  ];
+  const codecs = buildCodecs(pairs, { tokenizer: 'bpe', merges: 20 });
+  const lines = tokenizedTsv(pairs, codecs).split('\n');
+  assert.equal(lines.length, 4);
+  assert.equal(lines[3], '');
+  lines.slice(0, 3).forEach((line, i) => {
+    const [src, tgt] = line.split('\t');
+    assert.deepEqual(src!.split(' '), codecs.src.tokenize(pairs[i]!.src));
+    // more pieces than words: the merges did not rebuild every word
+    assert.ok(tgt!.split(' ').length > pairs[i]!.tgt.split(' ').length, tgt);
+    assert.equal(piecesToText(tgt!, codecs.tgt), pairs[i]!.tgt);
+  });
+  // the peer writes <unk> for a piece it never saw; it is dropped, as s2s drops special ids
+  const pieces = codecs.tgt.tokenize('Datei öffnen');
+  assert.equal(piecesToText([pieces[0], '<unk>', ...pieces.slice(1)].join(' '), codecs.tgt), 'Datei öffnen');
 });
 
 /**

@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""PyTorch peer of `s2s recipe g2p-cmudict`: the same model trained on the same split for the same minutes.
+"""PyTorch peer of `s2s recipe g2p-cmudict` and `gettext-mt`: the same model trained on the same split for the given minutes.
 
-Reads the recipe's DATA folder (train.tsv, test.tsv: space-separated letters <TAB> space-separated
-phonemes; test.tsv has one line per reference pronunciation), trains seq2seq_torch.Seq2Seq (a
+Reads the recipe's DATA folder (train.tsv, test.tsv: space-separated tokens <TAB> space-separated
+tokens — letters and phonemes for g2p-cmudict, whose test.tsv has one line per reference
+pronunciation; BPE pieces for gettext-mt), trains seq2seq_torch.Seq2Seq (a
 bidirectional encoder, a decoder with Luong attention and input feeding, the bridge) with Adam for
 --minutes of wall time on --threads threads, then decodes the test words greedily and with beam 5
-(raw log-probability, as s2s's default) from the final weights, and scores them: WER (a word is
-right when it equals any reference) and PER (edit distance to the closest reference over that
-reference's length, summed over words). Its defaults are the plain settings a new user gets
+(raw log-probability, as s2s's default) from the final weights and writes the outputs as tokens.
+With --score g2p (the default) it scores them too: WER (a word is right when it equals any
+reference) and PER (edit distance to the closest reference over that reference's length, summed
+over words); with --score none (gettext-mt) each test line is decoded as it is, and the recipe
+joins the pieces back into text and computes BLEU/chrF itself. Its defaults are the plain settings a new user gets
 from `s2s train` (emb 256, hidden 256, dropout 0.2, 2000-token batches, lr 1e-3, clip 5, no
 label smoothing) — the baseline of issue 9.
 
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/g2p_torch.py --data runs/recipes/g2p-cmudict/data --minutes 20 --threads 1
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/recipe_torch.py --data runs/recipes/g2p-cmudict/data --minutes 20 --threads 1
 Prints one JSON object; writes OUT/test.greedy.txt and OUT/test.beam5.txt.
 """
 import argparse
@@ -120,6 +123,7 @@ def main():
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--score", choices=("g2p", "none"), default="g2p")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -129,7 +133,7 @@ def main():
     test_lines = read_tsv(os.path.join(a.data, "test.tsv"))
     test_src, test_refs, seen = [], [], {}
     for s, t in test_lines:
-        if s not in seen:
+        if a.score == "none" or s not in seen:
             seen[s] = len(test_src)
             test_src.append(s)
             test_refs.append([])
@@ -188,7 +192,8 @@ def main():
             f.write("".join(h + "\n" for h in hyps))
         os.replace(path + ".tmp", path)
         outputs[name] = path
-        scores[name] = score(hyps, test_refs)
+        if a.score == "g2p":
+            scores[name] = score(hyps, test_refs)
 
     print(json.dumps({
         "engine": "pytorch", "version": torch.__version__, "threads": a.threads,
@@ -196,7 +201,7 @@ def main():
         "params": sum(p.numel() for p in model.parameters()),
         "train_seconds": round(train_seconds, 1), "steps": steps, "epochs": epochs,
         "tgt_tok_per_s": round(tokens / train_seconds, 1),
-        "test_words": len(enc), "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs,
+        "test_sources": len(enc), "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs,
     }))
 
 
