@@ -15,7 +15,10 @@ from `s2s train` (emb 256, hidden 256, dropout 0.2, 2000-token batches, lr 1e-3,
 label smoothing) — the baseline of issue 9.
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/recipe_torch.py --data runs/recipes/g2p-cmudict/data --minutes 20 --threads 1
-Prints one JSON object; writes OUT/test.greedy.txt and OUT/test.beam5.txt.
+Prints one JSON object; writes OUT/test.greedy.txt and OUT/test.beam5.txt. With --decode-at M it
+also decodes after M minutes of training (the training clock stops meanwhile) into
+OUT/test.greedy@M.txt and OUT/test.beam5@M.txt, so one 60-minute run gives the 20-minute
+outputs too (gettext-mt's bar compares s2s at 20 minutes with the peer at 60).
 """
 import argparse
 import json
@@ -124,6 +127,7 @@ def main():
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--score", choices=("g2p", "none"), default="g2p")
+    ap.add_argument("--decode-at", type=float, action="append", default=[], help="minutes: also decode the test set after this much training (repeatable)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -144,6 +148,40 @@ def main():
 
     model = Seq2Seq(len(sv) + 4, a.emb, a.hidden, 1, "lstm", "general", tgt_vocab=len(tv) + 4, dropout=a.dropout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    enc = [encode(s, sv) for s in test_src]
+    order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
+    os.makedirs(a.out, exist_ok=True)
+    outputs, scores, decode_seconds = {}, {}, {}
+
+    def decode_test(suffix):
+        """Decodes the test sources greedily and with beam a.beam from the current weights; writes test.NAME{suffix}.txt."""
+        model.eval()
+        for name, k, bs in (("greedy", 1, 128), ("beam5", a.beam, 32)):
+            name += suffix
+            d0 = time.perf_counter()
+            hyps = [""] * len(enc)
+            with torch.no_grad():
+                for b in range(0, len(order), bs):
+                    idx = order[b:b + bs]
+                    src = pad([enc[i] for i in idx])
+                    src_len = torch.tensor([len(enc[i]) for i in idx])
+                    max_len = 2 * src.shape[1] + 10
+                    out = model.greedy(src, src_len, max_len) if k == 1 else model.beam(src, src_len, k, max_len)[:, 0, :]
+                    for j, i in enumerate(idx):
+                        hyps[i] = " ".join(tinv.get(t, "<unk>") for t in cut(out[j].tolist()) if t >= 4)
+            decode_seconds[name] = round(time.perf_counter() - d0, 1)
+            path = os.path.join(a.out, f"test.{name}.txt")
+            with open(path + ".tmp", "w", encoding="utf-8") as f:
+                f.write("".join(h + "\n" for h in hyps))
+            os.replace(path + ".tmp", path)
+            outputs[name] = path
+            if a.score == "g2p":
+                scores[name] = score(hyps, test_refs)
+        model.train()
+
+    # --decode-at M: also decode after M minutes of training (the clock stops while it decodes)
+    stops = sorted(m for m in a.decode_at if 0 < m < a.minutes)
+    at_stop = {}
     model.train()
     t0 = time.perf_counter()
     limit = a.minutes * 60
@@ -151,6 +189,12 @@ def main():
     done = False
     while not done:
         for idx in batches(examples, a.batch_tokens, rng):
+            if stops and time.perf_counter() - t0 >= stops[0] * 60:
+                m = stops.pop(0)
+                at_stop[f"@{m:g}"] = {"steps": steps, "epochs": epochs, "tgt_tok_per_s": round(tokens / (time.perf_counter() - t0), 1)}
+                paused = time.perf_counter()
+                decode_test(f"@{m:g}")
+                t0 += time.perf_counter() - paused
             if time.perf_counter() - t0 >= limit:
                 done = True
                 break
@@ -169,31 +213,7 @@ def main():
         else:
             epochs += 1
     train_seconds = time.perf_counter() - t0
-
-    model.eval()
-    enc = [encode(s, sv) for s in test_src]
-    order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
-    os.makedirs(a.out, exist_ok=True)
-    outputs, scores, decode_seconds = {}, {}, {}
-    for name, k, bs in (("greedy", 1, 128), ("beam5", a.beam, 32)):
-        d0 = time.perf_counter()
-        hyps = [""] * len(enc)
-        for b in range(0, len(order), bs):
-            idx = order[b:b + bs]
-            src = pad([enc[i] for i in idx])
-            src_len = torch.tensor([len(enc[i]) for i in idx])
-            max_len = 2 * src.shape[1] + 10
-            out = model.greedy(src, src_len, max_len) if k == 1 else model.beam(src, src_len, k, max_len)[:, 0, :]
-            for j, i in enumerate(idx):
-                hyps[i] = " ".join(tinv.get(t, "<unk>") for t in cut(out[j].tolist()) if t >= 4)
-        decode_seconds[name] = round(time.perf_counter() - d0, 1)
-        path = os.path.join(a.out, f"test.{name}.txt")
-        with open(path + ".tmp", "w", encoding="utf-8") as f:
-            f.write("".join(h + "\n" for h in hyps))
-        os.replace(path + ".tmp", path)
-        outputs[name] = path
-        if a.score == "g2p":
-            scores[name] = score(hyps, test_refs)
+    decode_test("")
 
     print(json.dumps({
         "engine": "pytorch", "version": torch.__version__, "threads": a.threads,
@@ -201,7 +221,7 @@ def main():
         "params": sum(p.numel() for p in model.parameters()),
         "train_seconds": round(train_seconds, 1), "steps": steps, "epochs": epochs,
         "tgt_tok_per_s": round(tokens / train_seconds, 1),
-        "test_sources": len(enc), "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs,
+        "test_sources": len(enc), "at": at_stop, "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs,
     }))
 
 

@@ -18,14 +18,20 @@ import type { PeerOutput, Recipe, RecipeContext, RecipeReport, Scores } from './
 export const GETTEXT_DEFAULT_INPUT = '../shared/data';
 
 export const GETTEXT_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 256, hidden: 256, dropout: 0.2 };
-export const GETTEXT_OPTIONS: Partial<TrainOptions> = { batchTokens: 2000, lr: 0.001, clip: 5, validEvery: 1000, validDecode: 200, metric: 'bleu', patience: 0, logEvery: 50 };
+/**
+ * As g2p-cmudict found (docs/training.md), the lr falls linearly to 0 over the budget and the last
+ * weights are decoded; 20 minutes on one thread are under three epochs, too short to pick a best
+ * checkpoint from. The peak lr is twice the constant one of the peer (and of s2s train).
+ */
+export const GETTEXT_OPTIONS: Partial<TrainOptions> = { batchTokens: 2000, lr: 0.002, schedule: 'linear', clip: 5, validEvery: 1000, validDecode: 200, metric: 'bleu', patience: 0, logEvery: 50 };
+export const GETTEXT_WEIGHTS = 'last';
 export const GETTEXT_MERGES = 8000;
 export const GETTEXT_MINUTES = 20;
 
 /** Quick mode: the first pairs of each split (up to 12 words a source), a small model, a fixed number of steps. */
 export const GETTEXT_QUICK = { train: 3000, valid: 100, test: 200, maxWords: 12, merges: 1000 };
 export const GETTEXT_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...GETTEXT_MODEL, emb: 64, hidden: 128, dropout: 0 };
-export const GETTEXT_QUICK_OPTIONS: Partial<TrainOptions> = { ...GETTEXT_OPTIONS, batchTokens: 500, lr: 0.003, maxSteps: 300, validEvery: 150, validDecode: 50 };
+export const GETTEXT_QUICK_OPTIONS: Partial<TrainOptions> = { ...GETTEXT_OPTIONS, batchTokens: 500, lr: 0.003, schedule: 'constant', maxSteps: 300, validEvery: 150, validDecode: 50 };
 export const GETTEXT_QUICK_SECONDS = 600;
 
 export const GETTEXT_ANCHORS = ['no published result on this corpus (built from this machine\'s catalogs); the bar of issue 9: s2s at 20 min ≥ the PyTorch peer\'s BLEU after 60 min'];
@@ -57,6 +63,10 @@ export function tokenizedTsv(pairs: readonly TextPair[], codecs: CodecPair): str
   return pairs.map((p) => `${codecs.src.tokenize(p.src).join(' ')}\t${codecs.tgt.tokenize(p.tgt).join(' ')}\n`).join('');
 }
 
+function plainTsv(pairs: readonly TextPair[]): string {
+  return pairs.map((p) => `${p.src}\t${p.tgt}\n`).join('');
+}
+
 /** A line of the peer's output (pieces separated by spaces, <unk> for an unknown one) → text. */
 export function piecesToText(line: string, codec: TextCodec): string {
   return codec.tokenizer.decode(line.split(' ').filter((t) => t !== '' && t !== '<unk>'));
@@ -79,6 +89,8 @@ export const gettextMt: Recipe = {
     const dataDir = joinPath(ctx.out, 'data');
     ensureFolderSync(dataDir);
     await saveCodecs(joinPath(dataDir, 'codecs.json'), codecs);
+    // the split as used, so s2s train --data DIR/data reruns it with the same codecs
+    for (const [name, pairs] of [['train', train], ['valid', valid], ['test', test]] as const) await writeFileAtomic(joinPath(dataDir, `${name}.tsv`), plainTsv(pairs));
     ctx.say(`gettext-mt: ${files.train}: train ${train.length}, valid ${valid.length}, test ${test.length} pairs; BPE vocabularies ${codecs.src.vocab.size} / ${codecs.tgt.vocab.size}`);
     const seconds = ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? GETTEXT_QUICK_SECONDS : GETTEXT_MINUTES * 60;
     const model = ctx.quick ? GETTEXT_QUICK_MODEL : GETTEXT_MODEL;
@@ -86,15 +98,20 @@ export const gettextMt: Recipe = {
     let peer: Promise<PeerOutput> | undefined;
     if (ctx.startPeer) {
       // The peer learns from the same BPE pieces and starts now, so both train over the same minutes.
-      await writeFileAtomic(joinPath(dataDir, 'train.tsv'), tokenizedTsv(train, codecs));
-      await writeFileAtomic(joinPath(dataDir, 'test.tsv'), tokenizedTsv(test, codecs));
-      const args = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed), '--score', 'none'];
+      const piecesDir = joinPath(dataDir, 'pieces');
+      ensureFolderSync(piecesDir);
+      await writeFileAtomic(joinPath(piecesDir, 'train.tsv'), tokenizedTsv(train, codecs));
+      await writeFileAtomic(joinPath(piecesDir, 'test.tsv'), tokenizedTsv(test, codecs));
+      const peerMinutes = ctx.peerMinutes ?? seconds / 60;
+      const args = ['--data', piecesDir, '--minutes', String(peerMinutes), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed), '--score', 'none'];
+      // a peer that trains longer also decodes at s2s's minutes, so the report has both comparisons
+      if (peerMinutes > seconds / 60) args.push('--decode-at', String(seconds / 60));
       // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
       peer = ctx.startPeer('recipe_torch.py', ctx.quick ? [...args, '--emb', String(model.emb), '--hidden', String(model.hidden), '--dropout', String(model.dropout)] : args);
     }
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train, valid, model, options,
-      testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
+      testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, weights: GETTEXT_WEIGHTS, say: ctx.say,
     });
     const scores: Record<string, Scores> = {};
     for (const [name, hyps] of Object.entries(r.outputs)) {
@@ -108,11 +125,13 @@ export const gettextMt: Recipe = {
       train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
       scores, anchors: GETTEXT_ANCHORS,
       command: `s2s recipe gettext-mt${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.input ? ` --input ${ctx.input}` : ''}${ctx.startPeer ? ' --peer' : ''}${ctx.peerMinutes !== undefined ? ` --peer-minutes ${ctx.peerMinutes}` : ''}`,
-      extra: { decodeSeconds: r.decodeSeconds, options, stop: r.train.reason },
+      extra: { decodeSeconds: r.decodeSeconds, options, weights: GETTEXT_WEIGHTS, stop: r.train.reason },
     };
     if (peer) {
       const refs = test.map((p) => p.tgt);
-      report.peer = await peerReport(await peer, (lines) => mtScores(refs.map((_, i) => piecesToText(lines[i] ?? '', codecs.tgt)), refs));
+      const p = await peer;
+      report.peer = await peerReport(p, (lines) => mtScores(refs.map((_, i) => piecesToText(lines[i] ?? '', codecs.tgt)), refs));
+      if (p['at'] !== undefined) report.extra = { ...report.extra, peerAt: p['at'] };
     }
     return report;
   },
