@@ -6,7 +6,7 @@
 export type { TextPair, SourcedPair, ReadStats, ReadOptions } from './types.js';
 export { newReadStats } from './types.js';
 export { readPairs, readTsv, readJsonl, readParallel, readPo, readMo, parseMo, readGettext, findCatalogs, type PairSpec, type MoEntry,
-  LineSplitter, splitLines, linesOfBytes, readLines, linesOfStream, parseTsv, parseJsonl, parseParallel, parsePo, moPairs } from './readers/index.js';
+  LineSplitter, splitLines, linesOfBytes, readLines, linesOfStream, parseTsv, formatTsv, parseJsonl, parseParallel, parsePo, moPairs } from './readers/index.js';
 export { normalizeText, wordCount, PairCleaner, pairHash, type CleanOptions, type DropCounts, type NormalForm } from './clean.js';
 export { assignSplit, splitBucket, fnv1a32, parseSplit, SPLIT_NAMES, type SplitFractions, type SplitName } from './split.js';
 export * from './tokenizers/index.js';

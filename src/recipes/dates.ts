@@ -1,4 +1,4 @@
-import { buildCodecs, saveCodecs, writeFileAtomic } from '../data/index.js';
+import { buildCodecs, formatTsv, saveCodecs, writeFileAtomic } from '../data/index.js';
 import { dateSplits, DATE_FORMATS } from '../demo/dates.js';
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
@@ -40,7 +40,7 @@ export const dates: Recipe = {
     const dataDir = joinPath(ctx.out, 'data');
     ensureFolderSync(dataDir);
     for (const name of ['train', 'valid', 'test'] as const) {
-      await writeFileAtomic(joinPath(dataDir, `${name}.tsv`), splits[name].map((p) => `${p.src}\t${p.tgt}\n`).join(''));
+      await writeFileAtomic(joinPath(dataDir, `${name}.tsv`), formatTsv(splits[name]));
     }
     const codecs = buildCodecs(splits.train, { tokenizer: 'char' });
     await saveCodecs(joinPath(dataDir, 'codecs.json'), codecs);

@@ -1,4 +1,4 @@
-import { buildCodecs, saveCodecs, writeFileAtomic } from '../data/index.js';
+import { buildCodecs, formatTsv, saveCodecs, writeFileAtomic } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
@@ -46,28 +46,26 @@ async function loadDictionary(): Promise<Record<string, string>> {
   }
 }
 
-function tsv(pairs: readonly { src: string; tgt: string }[]): string {
-  return pairs.map((p) => `${p.src}\t${p.tgt}\n`).join('');
-}
-
 /** Writes DATA/{train,valid,test}.tsv and codecs.json (test: one line per reference pronunciation). */
 async function writeData(dir: string, splits: TextSplits): Promise<void> {
   ensureFolderSync(dir);
-  await writeFileAtomic(joinPath(dir, 'train.tsv'), tsv(splits.train));
-  await writeFileAtomic(joinPath(dir, 'valid.tsv'), tsv(splits.valid));
-  await writeFileAtomic(joinPath(dir, 'test.tsv'), tsv(splits.test.flatMap((t) => t.refs.map((r) => ({ src: t.src, tgt: r })))));
+  await writeFileAtomic(joinPath(dir, 'train.tsv'), formatTsv(splits.train));
+  await writeFileAtomic(joinPath(dir, 'valid.tsv'), formatTsv(splits.valid));
+  await writeFileAtomic(joinPath(dir, 'test.tsv'), formatTsv(splits.test.flatMap((t) => t.refs.map((r) => ({ src: t.src, tgt: r })))));
 }
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+function scoreOf(hyps: readonly string[], refs: readonly (readonly string[])[]): Scores {
+  const s = g2pScore(hyps, refs);
+  return { WER: round2(s.WER), PER: round2(s.PER) };
+}
+
 function scoresOf(outputs: Record<string, string[]>, refs: readonly (readonly string[])[]): Record<string, Scores> {
   const r: Record<string, Scores> = {};
-  for (const [name, hyps] of Object.entries(outputs)) {
-    const s = g2pScore(hyps, refs);
-    r[name] = { WER: round2(s.WER), PER: round2(s.PER) };
-  }
+  for (const [name, hyps] of Object.entries(outputs)) r[name] = scoreOf(hyps, refs);
   return r;
 }
 
@@ -109,7 +107,7 @@ export const g2pCmudict: Recipe = {
     };
     if (peer) {
       const p = await peer;
-      report.peer = await peerReport(p, (lines) => scoresOf({ peer: Array.from(refs, (_, i) => lines[i] ?? '') }, refs)['peer']!);
+      report.peer = await peerReport(p, (lines) => scoreOf(refs.map((_, i) => lines[i] ?? ''), refs));
       // the peer's own JSON scores are kept beside ours as a cross-check
       report.extra = { ...report.extra, peerOwnScores: p['scores'] };
     }

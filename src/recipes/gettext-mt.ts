@@ -1,4 +1,4 @@
-import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type CodecPair, type TextCodec, type TextPair } from '../data/index.js';
+import { buildCodecs, formatTsv, readTsv, saveCodecs, writeFileAtomic, type CodecPair, type TextCodec, type TextPair } from '../data/index.js';
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js';
@@ -60,11 +60,7 @@ function quickSlice(pairs: TextPair[], n: number): TextPair[] {
  * separated by spaces, so both toolkits learn from the same tokens.
  */
 export function tokenizedTsv(pairs: readonly TextPair[], codecs: CodecPair): string {
-  return pairs.map((p) => `${codecs.src.tokenize(p.src).join(' ')}\t${codecs.tgt.tokenize(p.tgt).join(' ')}\n`).join('');
-}
-
-function plainTsv(pairs: readonly TextPair[]): string {
-  return pairs.map((p) => `${p.src}\t${p.tgt}\n`).join('');
+  return formatTsv(pairs.map((p) => ({ src: codecs.src.tokenize(p.src).join(' '), tgt: codecs.tgt.tokenize(p.tgt).join(' ') })));
 }
 
 /** A line of the peer's output (pieces separated by spaces, <unk> for an unknown one) → text. */
@@ -90,7 +86,7 @@ export const gettextMt: Recipe = {
     ensureFolderSync(dataDir);
     await saveCodecs(joinPath(dataDir, 'codecs.json'), codecs);
     // the split as used, so s2s train --data DIR/data reruns it with the same codecs
-    for (const [name, pairs] of [['train', train], ['valid', valid], ['test', test]] as const) await writeFileAtomic(joinPath(dataDir, `${name}.tsv`), plainTsv(pairs));
+    for (const [name, pairs] of [['train', train], ['valid', valid], ['test', test]] as const) await writeFileAtomic(joinPath(dataDir, `${name}.tsv`), formatTsv(pairs));
     ctx.say(`gettext-mt: ${files.train}: train ${train.length}, valid ${valid.length}, test ${test.length} pairs; BPE vocabularies ${codecs.src.vocab.size} / ${codecs.tgt.vocab.size}`);
     const seconds = ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? GETTEXT_QUICK_SECONDS : GETTEXT_MINUTES * 60;
     const model = ctx.quick ? GETTEXT_QUICK_MODEL : GETTEXT_MODEL;

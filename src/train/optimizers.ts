@@ -3,7 +3,7 @@ import {
   Adam, AdamW, SGD, BudgetDecay, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
 } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
-import { ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_WARMUP, type TrainOptions } from './options.js';
+import { ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_WARMUP, SCHEDULES, type TrainOptions } from './options.js';
 
 /** The optimizer that --optim names, over the model's parameters. */
 export function createOptimizer(params: Tensor[], o: TrainOptions): Optimizer {
@@ -29,7 +29,7 @@ export function createSchedule(o: TrainOptions, higherIsBetter: boolean): LrSche
       }
       return new BudgetDecay({ lr: o.lr, shape: o.schedule, warmup: o.warmup ?? 0 });
     case 'plateau': return new ReduceOnPlateau({ lr: o.lr, factor: o.decay, patience: o.schedulePatience, mode: higherIsBetter ? 'max' : 'min' });
-    default: throw new UserError(`train: schedule must be one of constant|step|noam|inverse_sqrt|plateau|linear|cosine, got '${String(o.schedule)}'`);
+    default: throw new UserError(`train: schedule must be one of ${SCHEDULES.join('|')}, got '${String(o.schedule)}'`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newReadStats, parseJsonl, parseParallel, parsePo, parseTsv, splitLines } from '../../src/data/index.js';
+import { formatTsv, newReadStats, parseJsonl, parseParallel, parsePo, parseTsv, splitLines } from '../../src/data/index.js';
 
 async function all<T>(g: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -25,4 +25,14 @@ test('the parsers read text from any source: a string, no file', async () => {
   assert.deepEqual(par.map((p) => [p.src, p.tgt, p.line]), [['a', 'x', 1], ['b', 'y', 2]]);
   const po = await all(parsePo(splitLines('msgid ""\nmsgstr "Content-Type: text/plain\\n"\n\nmsgid "Open"\nmsgstr "Öffnen"\n'), 'de.po'));
   assert.deepEqual(po.map((p) => [p.src, p.tgt, p.line]), [['Open', 'Öffnen', 4]]);
+});
+
+test('formatTsv writes what parseTsv reads back, one line a pair', async () => {
+  const pairs = [{ src: 'Open the file', tgt: 'Datei öffnen' }, { src: 'a b', tgt: 'c' }];
+  const text = formatTsv(pairs);
+  assert.equal(text, 'Open the file\tDatei öffnen\na b\tc\n');
+  const back = [];
+  for await (const p of parseTsv(splitLines(text), 'x.tsv')) back.push({ src: p.src, tgt: p.tgt });
+  assert.deepEqual(back, pairs);
+  assert.equal(formatTsv([]), '');
 });

@@ -4,7 +4,7 @@ import { readGettext } from './gettext.js';
 import { readJsonl, readParallel, readTsv } from './files.js';
 
 export { readTsv, readJsonl, readParallel, readPo, readMo, readLines, assertReadableFile } from './files.js';
-export { parseTsv } from './tsv.js';
+export { parseTsv, formatTsv } from './tsv.js';
 export { parseJsonl } from './jsonl.js';
 export { parseParallel } from './parallel.js';
 export { parsePo, unquotePo } from './po.js';

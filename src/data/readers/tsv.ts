@@ -1,6 +1,11 @@
 import type { ReadOptions, SourcedPair } from '../types.js';
 import { badLine, SKIP_HINT } from './lines.js';
 
+/** `source<TAB>target` lines, one a pair, each ending in a newline: what parseTsv reads back. */
+export function formatTsv(pairs: readonly { src: string; tgt: string }[]): string {
+  return pairs.map((p) => `${p.src}\t${p.tgt}\n`).join('');
+}
+
 /**
  * Reads `source<TAB>target` lines. Blank lines are skipped silently (a trailing newline or two is
  * common); any other line must hold exactly one tab. `lines` come from any source (a file, see
