@@ -1,4 +1,4 @@
-import { noGrad } from '../tensor/index.js';
+import { inference } from '../tensor/index.js';
 import { advance, releaseState, scoreStep } from './memory.js';
 import { BOS_ID, EOS_ID, maxSteps, type Hypothesis, type LengthOptions, type Scorer, type SourceBatch } from './scorer.js';
 
@@ -75,7 +75,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`beamSearch: beam must be a positive integer, got ${k}`);
   if (!(nBest >= 1)) throw new Error(`beamSearch: nBest must be ≥ 1, got ${opts.nBest}`);
   const { B, S, src, srcLen } = batch;
-  return noGrad(() => {
+  return inference(() => {
     const limit = srcLen.map((n) => maxSteps(Math.max(1, n), opts));
     let attended = false; // whether the scorer gave attention rows (all steps or none)
     const finished: Finished[][] = Array.from({ length: B }, () => []);

@@ -1,4 +1,4 @@
-import { noGrad, type Tensor } from '../tensor/index.js';
+import { inference, type Tensor } from '../tensor/index.js';
 import { advance, releaseState } from './memory.js';
 
 /** What autoregressive generation of real-valued vectors needs from a model (Seq2Seq in continuous mode). */
@@ -22,7 +22,7 @@ export interface ValueBatch {
 export function generateValues<S extends object>(model: ValueScorer<S>, batch: ValueBatch, opts: { steps: number; outputDim: number }): Float32Array {
   const { B, S, srcVals, srcLen } = batch;
   const { steps, outputDim: D } = opts;
-  return noGrad(() => {
+  return inference(() => {
     const out = new Float32Array(B * steps * D);
     let state = advance<S>(null, () => model.startState(model.encodeValues(srcVals, srcLen, B, S)));
     let prev = new Float32Array(B * D);

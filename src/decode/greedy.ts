@@ -1,4 +1,4 @@
-import { noGrad } from '../tensor/index.js';
+import { inference } from '../tensor/index.js';
 import { advance, releaseState, scoreStep } from './memory.js';
 import { BOS_ID, EOS_ID, maxSteps, type Hypothesis, type LengthOptions, type Scorer, type SourceBatch } from './scorer.js';
 
@@ -42,7 +42,7 @@ export function pickEachStep<S extends object>(
   const eos = opts.eos ?? EOS_ID;
   const withAttention = opts.attention === true;
   const { B, S, src, srcLen } = batch;
-  return noGrad(() => {
+  return inference(() => {
     const hyps: Hypothesis[] = Array.from({ length: B }, () => ({ tokens: [], score: 0, attention: [] }));
     const limit = srcLen.map((n) => maxSteps(Math.max(1, n), opts));
     let rowSent = Array.from({ length: B }, (_, b) => b); // state row → sentence

@@ -11,6 +11,7 @@ export {
   type Disposable, type TapeNode,
 } from './engine.js';
 export { matmul, bmm, linear } from './ops/linalg.js';
+export { inference, withPackedWeights } from './ops/weight-packs.js';
 export {
   add, sub, mul, div, addScalar, mulScalar, neg, exp, log, tanh, sigmoid, relu, sqrt, square, abs,
 } from './ops/elementwise.js';

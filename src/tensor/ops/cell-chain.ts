@@ -1,5 +1,6 @@
 import { backend } from '../engine.js';
 import { UnaryOp, type F32 } from '../../kernels/backend.js';
+import { isScopedPack, scopedWeightPack } from './weight-packs.js';
 
 /** The recurrent cells the fused sequence ops run: LSTM (gates i, f, g, o), GRU (r, z, n), Elman RNN (tanh). */
 export type SequenceCell = 'lstm' | 'gru' | 'rnn';
@@ -17,15 +18,19 @@ export function rows(a: F32, t: number, B: number, n: number): F32 {
 /**
  * op(W) packed once for the gemms of every step (null when T < 2 or the backend does not pack):
  * the per-step gemms are small in M (the batch), so packing the weight each step cost as much as
- * a good part of the multiplication.
+ * a good part of the multiplication. Inside withPackedWeights (a decode) the scope's pack is
+ * reused, for a single step too.
  */
 export function packWeight(T: number, transB: boolean, K: number, N: number, W: F32, ldb: number): F32 | null {
+  const scoped = scopedWeightPack(transB, K, N, W, ldb);
+  if (scoped !== undefined) return scoped;
   return T < 2 ? null : backend().packGemmB(transB, K, N, W, ldb);
 }
 
+/** Frees packWeight's packs, except the ones the decode scope owns (it frees them at its end). */
 export function freePacked(ps: (F32 | null)[]): void {
   const k = backend();
-  for (const p of ps) if (p !== null) k.free(p);
+  for (const p of ps) if (p !== null && !isScopedPack(p)) k.free(p);
 }
 
 /** The raw arrays of one layer's step chain; the caller owns them (saved tensors of its op). */
@@ -125,7 +130,7 @@ export class CellChain {
   /** Frees the forward's scratch; call once the forward loop is done. */
   endForward(): void {
     const k = backend();
-    if (this.pFwd !== null) k.free(this.pFwd);
+    freePacked([this.pFwd]);
     if (this.hg !== null) k.free(this.hg);
   }
 
@@ -197,7 +202,7 @@ export class CellChain {
   /** Frees the backward's buffers except dPre, which the caller takes (to hand over as a gradient) or frees. */
   endBackward(): void {
     const k = backend();
-    if (this.pBwd !== null) k.free(this.pBwd);
+    freePacked([this.pBwd]);
     if (this.dHh !== null && this.dHh !== this.dPre) k.free(this.dHh);
     for (const x of [this.dhCarry, this.dcCarry, this.dcNext]) if (x !== null) k.free(x);
     this.dHh = this.dhCarry = this.dcCarry = this.dcNext = this.pBwd = null;
