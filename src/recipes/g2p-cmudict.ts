@@ -16,7 +16,7 @@ import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './
  */
 
 /** The model and training settings of the full recipe (chosen by the equal-time experiments in docs/training.md). */
-export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 64, hidden: 192, dropout: 0.1 };
+export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 64, hidden: 192, dropout: 0 };
 export const G2P_OPTIONS: Partial<TrainOptions> = {
   batchTokens: 500, lr: 0.003, schedule: 'linear', clip: 5, labelSmoothing: 0.1, validEvery: 4000, validDecode: 200, metric: 'wer', patience: 0, logEvery: 50,
 };
@@ -26,7 +26,7 @@ export const G2P_WEIGHTS = 'last';
 
 /** Quick mode: a small slice of the same split and a smaller model, for the end-to-end test. */
 export const G2P_QUICK_SPLIT: G2pSplitSizes = { test: 400, valid: 100, train: 2500 };
-export const G2P_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...G2P_MODEL, hidden: 64, dropout: 0 };
+export const G2P_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...G2P_MODEL, hidden: 64 };
 /** A fixed number of steps, so the test's score does not depend on the machine's load; the time is only a cap against a hang. */
 export const G2P_QUICK_OPTIONS: Partial<TrainOptions> = { ...G2P_OPTIONS, batchTokens: 250, lr: 0.01, maxSteps: 300, validEvery: 150, validDecode: 100 };
 export const G2P_QUICK_SECONDS = 600;
