@@ -10,7 +10,7 @@ import { advance, releaseState, scoreStep } from '../../src/decode/memory.js';
 import { BOS_ID, type SourceBatch } from '../../src/decode/scorer.js';
 import { buildModel, type Seq2SeqModel } from '../../src/models/index.js';
 import { digitPairs, tokenBatch, DIGIT_VOCAB } from '../models/helpers.js';
-import { testBackends } from '../helpers/backends.js';
+import { testBackends, type BackendCase } from '../helpers/backends.js';
 
 function randomTensor(rng: Rng, shape: number[], asParameter: boolean): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -23,44 +23,47 @@ function randomTensor(rng: Rng, shape: number[], asParameter: boolean): Tensor {
 
 const backends = await testBackends();
 
+/** Runs fn with the backend bc makes, then puts the previous one back. */
+async function onBackend(bc: BackendCase, fn: () => void): Promise<void> {
+  const prev = backend();
+  setBackend(await bc.make());
+  try {
+    fn();
+  } finally {
+    setBackend(prev);
+  }
+}
+
 for (const bc of backends) {
-  test(`${bc.name}: matmul and linear with a weight give the same bits inside a decode scope, and the scope frees its packs`, async () => {
-    const prev = backend();
-    setBackend(await bc.make());
-    try {
-      const rng = new Rng(3);
-      // K beyond one KC block (256) and N not a multiple of the 8-wide panels
-      for (const [K, N] of [[37, 29], [300, 45], [8, 8]] as const) {
-        const W = randomTensor(rng, [K, N], true);
-        const Wt = randomTensor(rng, [N, K], true);
-        const bias = randomTensor(rng, [N], true);
-        for (const M of [1, 4, 5, 7, 13, 64]) {
-          const x = randomTensor(rng, [M, K], false);
-          const plain = tidy(() => noGrad(() => [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()]));
-          const before = backend().memoryStats().liveBytes;
-          const scoped = tidy(() => inference(() => {
-            // twice: the second call reads the pack the first one made
-            const first = [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()];
-            const again = [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()];
-            assert.deepEqual(again, first);
-            return first;
-          }));
-          assert.deepEqual(scoped, plain, `K ${K} N ${N} M ${M}`);
-          assert.equal(backend().memoryStats().liveBytes, before, `packs freed (K ${K} N ${N} M ${M})`);
-        }
+  test(`${bc.name}: matmul and linear with a weight give the same bits inside a decode scope, and the scope frees its packs`, () => onBackend(bc, () => {
+    const rng = new Rng(3);
+    // K beyond one KC block (256) and N not a multiple of the 8-wide panels
+    for (const [K, N] of [[37, 29], [300, 45], [8, 8]] as const) {
+      const W = randomTensor(rng, [K, N], true);
+      const Wt = randomTensor(rng, [N, K], true);
+      const bias = randomTensor(rng, [N], true);
+      for (const M of [1, 4, 5, 7, 13, 64]) {
+        const x = randomTensor(rng, [M, K], false);
+        const plain = tidy(() => noGrad(() => [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()]));
+        const before = backend().memoryStats().liveBytes;
+        const scoped = tidy(() => inference(() => {
+          // twice: the second call reads the pack the first one made
+          const first = [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()];
+          const again = [matmul(x, W).toArray(), matmul(x, Wt, false, true).toArray(), linear(x, W, bias).toArray()];
+          assert.deepEqual(again, first);
+          return first;
+        }));
+        assert.deepEqual(scoped, plain, `K ${K} N ${N} M ${M}`);
+        assert.equal(backend().memoryStats().liveBytes, before, `packs freed (K ${K} N ${N} M ${M})`);
       }
-    } finally {
-      setBackend(prev);
     }
-  });
+  }));
 }
 
 test('wasm: a decode scope holds one pack per weight while it runs, and none with gradients on', async (t) => {
   const wasm = backends.find((b) => b.name === 'wasm threads=1');
   if (!wasm) { t.skip('no wasm backend'); return; }
-  const prev = backend();
-  setBackend(await wasm.make());
-  try {
+  await onBackend(wasm, () => {
     const rng = new Rng(4);
     const W = randomTensor(rng, [40, 24], true);
     const x = randomTensor(rng, [10, 40], false);
@@ -87,9 +90,7 @@ test('wasm: a decode scope holds one pack per weight while it runs, and none wit
       assert.equal(live(), base);
     });
     clearTape();
-  } finally {
-    setBackend(prev);
-  }
+  });
 });
 
 /** Encodes, repeats every sentence's state `beam` times, then runs `steps` decoder steps on fixed tokens: every step's log-probabilities and attention. */
@@ -112,9 +113,7 @@ function decodeSteps(model: Seq2SeqModel, batch: SourceBatch, beam: number, step
 test('wasm: decoder steps inside the scope give the same bits as outside (RNN attention kinds, Transformer), and the scope frees its packs', async (t) => {
   const wasm = backends.find((b) => b.name === 'wasm threads=2');
   if (!wasm) { t.skip('no wasm backend'); return; }
-  const prev = backend();
-  setBackend(await wasm.make());
-  try {
+  await onBackend(wasm, () => {
     const models: [string, Seq2SeqModel][] = [
       ...(['none', 'general', 'bahdanau'] as const).map((attention): [string, Seq2SeqModel] =>
         [`lstm ${attention}`, buildModel({ srcVocab: DIGIT_VOCAB, tgtVocab: DIGIT_VOCAB, emb: 8, hidden: 24, attention, arch: 'lstm', layers: 2 }, new Rng(5))]),
@@ -133,7 +132,5 @@ test('wasm: decoder steps inside the scope give the same bits as outside (RNN at
       assert.equal(live(), l0, `${name}: the scope freed its packs`);
       assert.ok(got.logProbs[3]!.length === 60 * DIGIT_VOCAB, name);
     }
-  } finally {
-    setBackend(prev);
-  }
+  });
 });

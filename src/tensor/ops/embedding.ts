@@ -88,8 +88,7 @@ export function embeddingLinear(table: Tensor, ids: Tensor, weight: Tensor, bias
     release(S);
   });
   const yu = tmpF32(U * M);
-  if (weight.requiresGrad) weightGemm(false, false, U, M, K, xu.f32, K, weight.f32, M, 0, yu, M);
-  else k.gemm(false, false, U, M, K, 1, xu.f32, K, weight.f32, M, 0, yu, M);
+  weightGemm(false, false, U, M, K, xu.f32, K, weight, M, 0, yu, M);
   k.gatherRows(n, M, yu, invT.i32, out.f32);
   release(yu);
   if (bias !== null) k.binaryRowBroadcast(BinaryOp.Add, n, M, out.f32, bias.f32, out.f32);

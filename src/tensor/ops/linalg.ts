@@ -42,9 +42,8 @@ export function matmul(a: Tensor, b: Tensor, transA = false, transB = false): Te
       });
     }
   });
-  // b a parameter (requiresGrad) in a decode: its pack is reused across steps (weight-packs.ts)
-  if (b.requiresGrad && !transA) weightGemm(false, transB, M, N, K, a.f32, lda, b.f32, ldb, 0, out.f32, N);
-  else backend().gemm(transA, transB, M, N, K, 1, a.f32, lda, b.f32, ldb, 0, out.f32, N);
+  // b a parameter in a decode: its pack is reused across steps (weight-packs.ts)
+  weightGemm(transA, transB, M, N, K, a.f32, lda, b, ldb, 0, out.f32, N);
   return out;
 }
 
@@ -117,8 +116,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     if (bias !== null && bias.requiresGrad) accGrad(bias, (dst, acc) => k.reduceSum(1, N, M, g, dst, acc));
   });
   const k = backend();
-  if (weight.requiresGrad) weightGemm(false, false, N, M, K, x.f32, K, weight.f32, M, 0, out.f32, M);
-  else k.gemm(false, false, N, M, K, 1, x.f32, K, weight.f32, M, 0, out.f32, M);
+  weightGemm(false, false, N, M, K, x.f32, K, weight, M, 0, out.f32, M);
   // elementwise, so out may alias its first operand
   if (bias !== null) k.binaryRowBroadcast(BinaryOp.Add, N, M, out.f32, bias.f32, out.f32);
   return out;

@@ -1,5 +1,6 @@
 import { backend, isGradEnabled, noGrad } from '../engine.js';
 import type { F32 } from '../../kernels/backend.js';
+import type { Tensor } from '../tensor.js';
 
 /**
  * Packed weights for the length of one decode. A decoder step multiplies a few rows (the batch's
@@ -65,17 +66,16 @@ export function isScopedPack(p: F32): boolean {
 }
 
 /**
- * C = op(A)·op(W) (+ beta·C) for a weight W (a parameter): with the scope's pack of W when a scope
- * is active and A has enough rows for the packed path, else the plain gemm. The same values either way.
+ * C = op(A)·op(W) (+ beta·C): with the scope's pack of W when W is a parameter (requiresGrad), a
+ * scope is active and A has enough rows for the packed path; else the plain gemm (gemmPacked with
+ * no pack is gemm). The same values either way.
  */
 export function weightGemm(
   transA: boolean, transB: boolean, M: number, N: number, K: number,
-  A: F32, lda: number, W: F32, ldb: number, beta: number, C: F32, ldc: number,
+  A: F32, lda: number, W: Tensor, ldb: number, beta: number, C: F32, ldc: number,
 ): void {
-  const k = backend();
-  const p = M >= PACKED_MIN_ROWS ? scopedWeightPack(transB, K, N, W, ldb) : undefined;
-  if (p === undefined || p === null) k.gemm(transA, transB, M, N, K, 1, A, lda, W, ldb, beta, C, ldc);
-  else k.gemmPacked(transA, transB, M, N, K, 1, A, lda, W, ldb, p, beta, C, ldc);
+  const p = W.requiresGrad && M >= PACKED_MIN_ROWS ? scopedWeightPack(transB, K, N, W.f32, ldb) : undefined;
+  backend().gemmPacked(transA, transB, M, N, K, 1, A, lda, W.f32, ldb, p ?? null, beta, C, ldc);
 }
 
 /** noGrad with the weight packs cached: the scope every decoding loop runs in. */
