@@ -80,16 +80,14 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
     let attended = false; // whether the scorer gave attention rows (all steps or none)
     const finished: Finished[][] = Array.from({ length: B }, () => []);
     const empty = (): Beam => ({ node: null, score: -Infinity, len: 0 });
-    // live[b]: k beams of sentence b (the first starts at score 0, the others are empty slots)
-    const live: Beam[][] = Array.from({ length: B }, () => Array.from({ length: k }, (_, j) => (j === 0 ? { node: null, score: 0, len: 0 } : empty())));
-    let active = Array.from({ length: B }, (_, b) => b); // sentence of each group of k rows
+    // live[b]: the beams of sentence b; one at the start, k (some maybe empty slots) after
+    const live: Beam[][] = Array.from({ length: B }, () => [{ node: null, score: 0, len: 0 }]);
+    let active = Array.from({ length: B }, (_, b) => b); // sentence of each group of `width` rows
+    // The first step scores one row a sentence: k copies of the start state would all give the
+    // same log-probabilities. Its k best extensions then become the k rows of every later step.
+    let width = 1;
     let state = advance<S>(null, () => model.startState(model.encode(src, srcLen, B, S)));
-    {
-      const cur = state;
-      const rows = Int32Array.from({ length: B * k }, (_, i) => Math.floor(i / k));
-      state = advance(cur, () => model.selectState(cur, rows));
-    }
-    let prev = new Int32Array(B * k).fill(bos);
+    let prev = new Int32Array(B).fill(bos);
     const finish = (b: number, beam: Beam, score: number): void => {
       finished[b]!.push({ ...beam, score, norm: score / lengthPenalty(beam.len + 1, alpha) });
     };
@@ -107,14 +105,14 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         const beams = live[b]!;
         const len = Math.max(1, srcLen[b]!);
         // top 2k extensions over k·V, best first; ties keep the earlier (beam, token)
-        const cand = topCandidates(lp, g * k, k, V, beams, 2 * k);
+        const cand = topCandidates(lp, g * width, width, V, beams, 2 * k);
         const next: Beam[] = [];
         const parents: number[] = [];
         const tokens: number[] = [];
         for (let rank = 0; rank < cand.length && next.length < k; rank++) {
           const { j, v, score } = cand[rank]!;
           const parent = beams[j]!;
-          const row = g * k + j;
+          const row = g * width + j;
           if (v === eos) {
             if (rank < k) finish(b, parent, score);
             continue;
@@ -126,7 +124,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         }
         while (next.length < k) {
           next.push(empty());
-          parents.push(g * k);
+          parents.push(g * width);
           tokens.push(bos);
         }
         live[b] = next;
@@ -151,6 +149,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         }
       });
       active = nextActive;
+      width = k;
       if (active.length === 0) break;
       const cur = state;
       const sel = Int32Array.from(rows);
@@ -173,7 +172,7 @@ interface Candidate {
   score: number;
 }
 
-/** The n best (score + lp) over k beams × V tokens, best first; equal scores keep scan order. */
+/** The n best (score + lp) over the k rows' beams × V tokens, best first; equal scores keep scan order. */
 function topCandidates(lp: Float32Array, row0: number, k: number, V: number, beams: readonly Beam[], n: number): Candidate[] {
   const top: Candidate[] = [];
   for (let j = 0; j < k; j++) {
