@@ -2,11 +2,16 @@
  * gemm benchmark: GFLOP/s of C = A·B (M×K times K×N) for the js backend, the wasm backend on one
  * thread and on all threads (its default build, and the plain-SIMD build beside it when the default
  * is the relaxed-SIMD one), and TensorFlow.js's wasm backend (XNNPACK) as the peer. Median of
- * several timed batches after warm-up, the contenders taking turns batch by batch.
- * `s2s bench gemm [--json]` or `node dist/bench/gemm.js --json`.
+ * several timed batches after warm-up, the contenders taking turns batch by batch. With --peer,
+ * PyTorch's torch.matmul (OpenBLAS, native SIMD as wide as the CPU has) on 1 and on all threads,
+ * measured right after: the ceiling that the training benchmarks' PyTorch peer multiplies at.
+ * `s2s bench gemm [--json] [--peer]` or `node dist/bench/gemm.js --json`.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { JsBackend } from '../src/kernels/js/index.js';
 import { WasmBackend } from '../src/kernels/wasm/index.js';
 import type { Backend } from '../src/kernels/backend.js';
@@ -22,6 +27,8 @@ export interface GemmBenchOptions {
   reps?: number;
   /** Skip the (slow) js backend. */
   skipJs?: boolean;
+  /** Also time PyTorch's matmul (bench/peers/gemm_torch.py, /usr/bin/python3) on 1 and all threads. */
+  peer?: boolean;
 }
 
 export const DEFAULT_SHAPES: Shape[] = [[64, 256, 1024], [64, 512, 1024], [1280, 256, 1024], [1280, 256, 1000], [512, 512, 512]];
@@ -120,6 +127,21 @@ function tfContender(tf: TfLike, [M, K, N]: Shape): Contender {
   return { key: 'tfjsWasm', call: () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }, done: () => { a.dispose(); b.dispose(); } };
 }
 
+/**
+ * PyTorch's matmul on the same shapes, OpenBLAS and torch on `threads` threads (one process per
+ * count, since OpenBLAS reads its thread count when it loads): GFLOP/s per shape key.
+ */
+function torchGemm(shapes: Shape[], threads: number, reps: number): Record<string, number> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = [join(here, '..', '..', 'bench', 'peers', 'gemm_torch.py'), join(here, 'peers', 'gemm_torch.py')].find((p) => existsSync(p));
+  if (!script) throw new UserError('s2s bench gemm --peer: bench/peers/gemm_torch.py not found next to the package');
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync('/usr/bin/python3', [script, '--shapes', shapes.map((s) => s.join('x')).join(','), '--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8', env });
+  if (r.error || r.status !== 0) throw new UserError(`s2s bench gemm --peer: needs /usr/bin/python3 with torch (Debian: apt install python3-torch): ${(r.stderr ?? String(r.error)).trim().split('\n').pop()}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rows: { shape: string; gflops: number }[] };
+  return Object.fromEntries(out.rows.map((x) => [x.shape, x.gflops]));
+}
+
 export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: false }): Promise<object> {
   const o: GemmBenchOptions = Array.isArray(opts) ? parseArgs(opts) : opts;
   const shapes = o.shapes ?? DEFAULT_SHAPES;
@@ -160,6 +182,15 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
     await wN.dispose();
     if (plain) { await plain.w1.dispose(); await plain.wN.dispose(); }
   }
+  // after the wasm and TF.js timings, so the two never share the cores
+  if (o.peer) {
+    const counts = [...new Set([1, threads])];
+    const byCount = counts.map((n) => torchGemm(shapes, n, reps));
+    for (const row of rows) {
+      counts.forEach((n, i) => (row.gflops[`torch${n}`] = byCount[i]![`${row.M}x${row.K}x${row.N}`] ?? null));
+      if (!o.json) console.log(`${row.shape.padEnd(16)} ${counts.map((n) => `torch${n} ${row.gflops[`torch${n}`]?.toFixed(1) ?? '—'}`).join('  ')}`);
+    }
+  }
   const result = {
     bench: 'gemm',
     unit: 'GFLOP/s (median)',
@@ -173,6 +204,7 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
       tfjsWasm: 'tf' in tfl
         ? `@tensorflow/tfjs-backend-wasm ${tfl.version} tf.matMul (+ dataSync), threads = ${tfl.threads} (its Node default; multithread support: ${String(tfl.multithread)}, simd: ${String(tfl.simd)})`
         : `unavailable: ${tfl.error}`,
+      ...(o.peer ? { torch1: 'PyTorch torch.matmul (Debian: OpenBLAS), OPENBLAS_NUM_THREADS = 1', [`torch${threads}`]: `PyTorch torch.matmul (OpenBLAS), OPENBLAS_NUM_THREADS = ${threads}` } : {}),
     },
     rows,
   };
@@ -183,6 +215,7 @@ export async function runGemmBench(opts: GemmBenchOptions | string[] = { json: f
 const GEMM_FLAGS: Record<string, FlagSpec> = {
   json: { type: 'bool', help: 'print the result as JSON' },
   'skip-js': { type: 'bool', help: 'leave out the (slow) js backend' },
+  peer: { type: 'bool', help: "also time PyTorch's matmul (OpenBLAS; /usr/bin/python3 with torch) on 1 and all threads, after the others" },
   reps: { type: 'int', min: 1, help: 'timed batches per shape' },
   shapes: { type: 'string', help: 'M×K×N list, e.g. 64x256x1024,512x512x512' },
   help: { type: 'bool', help: 'show this help' },
@@ -192,10 +225,10 @@ function parseArgs(argv: string[]): GemmBenchOptions {
   const { flags, rest } = parseFlags('bench gemm', argv, GEMM_FLAGS);
   if (rest.length > 0) throw new UserError(`s2s bench gemm: unexpected argument '${rest[0]}'`);
   if (flags['help'] === true) {
-    console.log(helpText('bench gemm', 'GFLOP/s of js, wasm (1 thread, all threads) and TensorFlow.js wasm', GEMM_FLAGS));
+    console.log(helpText('bench gemm', 'GFLOP/s of js, wasm (1 thread, all threads) and TensorFlow.js wasm (and PyTorch with --peer)', GEMM_FLAGS));
     process.exit(0);
   }
-  const o: GemmBenchOptions = { json: flags['json'] === true, skipJs: flags['skip-js'] === true };
+  const o: GemmBenchOptions = { json: flags['json'] === true, skipJs: flags['skip-js'] === true, peer: flags['peer'] === true };
   if (flags['reps'] !== undefined) {
     o.reps = flags['reps'] as number;
     if (!(o.reps >= 1)) throw new UserError(`s2s bench gemm: --reps must be ≥ 1, got ${o.reps}`);
