@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { helpText, oneOf, parseFlags, type FlagSpec } from '../src/cli/args.js';
 import { buildCodecs, type TextPair } from '../src/data/index.js';
+import { splitLines } from '../src/data/readers/split-lines.js';
 import { createBackend } from '../src/kernels/index.js';
 import { setBackend } from '../src/tensor/index.js';
 import { trainRun } from '../src/train/index.js';
@@ -29,6 +30,7 @@ const SPECS: Record<string, FlagSpec> = {
   texts: { type: 'int', min: 1, default: 1, help: 'texts per request' },
   beam: { type: 'int', min: 1, max: 1000, default: 5, help: 'beam size of every request' },
   model: { type: 'string', help: 'run folder to serve (default: a small copy-task model trained here in a few seconds)' },
+  input: { type: 'string', help: 'texts to send, one a line, taken at random (default: 3–8 random letters a–h, what the default model copies)' },
   'no-batching': { type: 'bool', help: 'only the server without batching (default: both, side by side)' },
   'batching-only': { type: 'bool', help: 'only the server with batching' },
   'batch-window-ms': { type: 'number', min: 0, help: 'the server\'s --batch-window-ms (default: its default)' },
@@ -141,13 +143,18 @@ interface LoadOptions {
   maxRequests: number;
   texts: number;
   beam: number;
+  /** The texts to draw from (null: random letter strings for the copy model). */
+  lines: string[] | null;
 }
 
 /** N clients, each sending its next request when the last one is answered, until the deadline. */
 async function load(port: number, o: LoadOptions, seed: number): Promise<{ latencies: number[]; failed: number; errors: string[]; requests: number; elapsed: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: o.clients });
   const rnd = mulberry32(seed);
-  const sentence = (): string => Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => 'abcdefgh'[Math.floor(rnd() * 8)]!).join(' ');
+  const lines = o.lines;
+  const sentence = (): string => lines
+    ? lines[Math.floor(rnd() * lines.length)]!
+    : Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => 'abcdefgh'[Math.floor(rnd() * 8)]!).join(' ');
   const latencies: number[] = [];
   const errors: string[] = [];
   let failed = 0;
@@ -267,8 +274,15 @@ export async function runServeBench(argv: string[]): Promise<number> {
   if (rest.length > 0) throw new UserError(`s2s ${CMD}: unexpected argument '${rest[0]}'`);
   // Every range is in SPECS (checked by parseFlags).
   const num = (k: string): number => flags[k] as number;
+  const input = flags['input'] as string | undefined;
+  let lines: string[] | null = null;
+  if (input !== undefined) {
+    if (!existsSync(input)) throw new UserError(`s2s ${CMD}: --input ${input}: no such file`);
+    lines = splitLines(readFileSync(input, 'utf8')).filter((l) => l.trim() !== '');
+    if (lines.length === 0) throw new UserError(`s2s ${CMD}: --input ${input}: no text in it; give a file with one text a line`);
+  }
   const o: LoadOptions = {
-    clients: num('clients'), seconds: num('seconds'), warmup: num('warmup'), maxRequests: num('max-requests'), texts: num('texts'), beam: num('beam'),
+    clients: num('clients'), seconds: num('seconds'), warmup: num('warmup'), maxRequests: num('max-requests'), texts: num('texts'), beam: num('beam'), lines,
   };
   const backend = oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
   const threads = num('threads');

@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, makeRun, translate } from './helpers.js';
 
@@ -108,4 +110,22 @@ test('bench serve (short): concurrent clients on loopback, batching on and off, 
   assert.equal(j.no_batching.mean_batch, 1);
   assert.ok(j.batching.mean_batch > 1, `batches formed: mean ${j.batching.mean_batch}`);
   assert.equal(typeof j.speedup_requests_per_s, 'number');
+});
+
+test('bench serve --input: the clients send the file\'s lines (CRLF too); a missing or empty file is one line and exit 2', () => {
+  const file = join(run.root, 'texts.txt');
+  writeFileSync(file, 'a b c\r\n\r\nd e f g\nh a\n');
+  const r = spawnSync(process.execPath, [MAIN, 'bench', 'serve', '--json', '--model', run.dir, '--backend', 'js', '--clients', '3', '--seconds', '0.5', '--warmup', '0', '--beam', '2', '--batching-only', '--input', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.batching.failed, 0, JSON.stringify(j.batching.errors));
+  assert.ok(j.batching.requests > 3, `${j.batching.requests} requests`);
+  const empty = join(run.root, 'empty.txt');
+  writeFileSync(empty, '\n \n');
+  for (const [path, re] of [[join(run.root, 'nope.txt'), /--input .*nope\.txt: no such file/], [empty, /--input .*empty\.txt: no text in it/]] as const) {
+    const e = s2s(['bench', 'serve', '--model', run.dir, '--input', path]);
+    assert.equal(e.code, 2, e.stderr);
+    assert.match(e.stderr, re);
+    assert.equal(e.stderr.trim().split('\n').length, 1, e.stderr);
+  }
 });
