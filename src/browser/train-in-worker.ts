@@ -5,6 +5,7 @@ import { assignSplit } from '../data/split.js';
 import type { TextPair } from '../data/types.js';
 import { dateSplits } from '../demo/dates.js';
 import { trainRun } from '../train/api.js';
+import { CONSTANT_LR_NO_SMOOTHING } from '../train/options.js';
 import { RUN_FILES } from '../train/checkpoint.js';
 import { MemoryRunStore } from '../train/memory-run-store.js';
 import { loadRunFromBytes } from '../train/run-bytes.js';
@@ -18,6 +19,7 @@ import type { TrainProgress, TrainRequest, TrainSummary, TrainTask } from './pro
 /** The page's default model: the demo's (s2s demo), small enough to learn dates in seconds. */
 export const PAGE_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, emb: 32, hidden: 64, dropout: 0.1 };
 export const PAGE_TRAINING: Partial<TrainOptions> & { metric: string } = {
+  ...CONSTANT_LR_NO_SMOOTHING,
   batchSize: 64, lr: 0.01, validEvery: 100, validDecode: 200, patience: 0, seed: 1, clip: 5, logEvery: 10, metric: 'exact',
 };
 /** Progress events at most this often (ms), besides one per validation. */

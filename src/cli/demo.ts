@@ -5,7 +5,7 @@ import { buildCodecs } from '../data/index.js';
 import { dateSplits } from '../demo/dates.js';
 import { createBackend, disposeBackend } from '../kernels/index.js';
 import { backend, setBackend } from '../tensor/index.js';
-import { loadRun, trainRun } from '../train/index.js';
+import { CONSTANT_LR_NO_SMOOTHING, loadRun, trainRun } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
       out, codecs, train, valid, overwrite: flags['overwrite'] === true,
       model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: flags['emb'] as number, hidden: flags['hidden'] as number, dropout: 0.1 },
       options: {
+        ...CONSTANT_LR_NO_SMOOTHING,
         batchSize: flags['batch-size'] as number, lr: flags['lr'] as number, maxTime: seconds, validEvery: 150, validDecode: 200,
         patience: 0, seed, clip: 5, logEvery: 10, metric: 'exact',
       },

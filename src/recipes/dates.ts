@@ -3,7 +3,7 @@ import { dateSplits, DATE_FORMATS } from '../demo/dates.js';
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
-import type { TrainOptions } from '../train/index.js';
+import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
@@ -16,7 +16,7 @@ import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 export const DATES_SPLIT = { train: 20_000, valid: 500, test: 2000 };
 export const DATES_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 32, hidden: 128, dropout: 0.1 };
-export const DATES_OPTIONS: Partial<TrainOptions> = { batchSize: 64, lr: 0.005, clip: 5, validEvery: 500, validDecode: 500, metric: 'exact', patience: 0, logEvery: 50 };
+export const DATES_OPTIONS: Partial<TrainOptions> = { ...CONSTANT_LR_NO_SMOOTHING, batchSize: 64, lr: 0.005, clip: 5, validEvery: 500, validDecode: 500, metric: 'exact', patience: 0, logEvery: 50 };
 export const DATES_MINUTES = 10;
 
 /** Quick mode: the demo's size, a fixed number of steps (the score does not depend on the machine's load; the time is only a cap). */

@@ -1,7 +1,7 @@
 import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type TextPair } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
-import type { TrainOptions } from '../train/index.js';
+import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { GETTEXT_DEFAULT_INPUT, mtScores } from './gettext-mt.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
@@ -14,7 +14,7 @@ import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
  */
 
 export const SEED_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'none', bidirectional: false, layers: 1, emb: 64, hidden: 256, dropout: 0.1 };
-export const SEED_OPTIONS: Partial<TrainOptions> = { batchTokens: 4000, lr: 0.002, clip: 5, validEvery: 1000, validDecode: 100, metric: 'chrf', patience: 0, logEvery: 50 };
+export const SEED_OPTIONS: Partial<TrainOptions> = { ...CONSTANT_LR_NO_SMOOTHING, batchTokens: 4000, lr: 0.002, clip: 5, validEvery: 1000, validDecode: 100, metric: 'chrf', patience: 0, logEvery: 50 };
 /** Minutes for each of the two models. */
 export const SEED_MINUTES = 20;
 export const SEED_QUICK = { train: 2000, valid: 50, test: 150, maxWords: 8 };

@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
 import { writeRunConfig, type RunConfig } from './checkpoint.js';
 import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
-import { DEFAULT_MAX_LEN, resolveTrainOptions, trainDefaultsFor, type TrainOptions } from './options.js';
+import { DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, isBudgetSchedule, resolveTrainOptions, trainDefaultsFor, type TrainOptions } from './options.js';
 import { resumeRunConfig } from './resume.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
@@ -92,6 +92,11 @@ function withVocab(model: PartialModelConfig, codecs: CodecPair): PartialModelCo
  */
 export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let options: TrainOptions = resolveTrainOptions(trainDefaultsFor(spec.model?.arch), spec.options ?? {});
+  // A budget schedule (the default) falls to 0 over the run's limit: with none given, the run gets
+  // the CLI's, DEFAULT_MAX_EPOCHS epochs (a resumed run keeps its saved limits).
+  if (!spec.resume && isBudgetSchedule(options.schedule) && options.maxSteps === 0 && options.maxTime === 0 && options.maxEpochs === 0) {
+    options = { ...options, maxEpochs: DEFAULT_MAX_EPOCHS };
+  }
   let maxLen = spec.maxLen ?? DEFAULT_MAX_LEN;
   // Opened without creating the folder: a mistake found below (e.g. --max-len) leaves no folder behind.
   let store = await asRunStore(spec.out, { create: false });

@@ -91,7 +91,8 @@ const pairs = copyPairs(160, 31);
 const train = pairs.slice(20);
 const valid = pairs.slice(0, 20);
 const codecs = buildCodecs(train, { tokenizer: 'space' });
-const OPTS = { batchTokens: 120, lr: 0.01, validEvery: 3, logEvery: 1, seed: 4, validDecode: 5 } as const;
+// a constant lr: resumed runs here grow their budget (5 → 10 steps), which a budget schedule (the default) would follow
+const OPTS = { batchTokens: 120, lr: 0.01, schedule: 'constant', validEvery: 3, logEvery: 1, seed: 4, validDecode: 5 } as const;
 const quiet = { progress: false, say: (): void => {} };
 
 test('a run folder without checkpoint.json (written by the previous release) loads, translates and resumes as before', async () => {

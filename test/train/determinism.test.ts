@@ -18,7 +18,8 @@ test('wasm backend, 2 threads: same seed → same losses; resume equals uninterr
   if (!ok) return;
   const pairs = copyPairs(200, 4);
   const codecs = buildCodecs(pairs, { tokenizer: 'space' });
-  const opts = { batchTokens: 120, lr: 0.01, validEvery: 5, seed: 9, validDecode: 10 };
+  // a constant lr: the resumed run's budget grows from 7 to 10 steps, which a budget schedule (the default) would follow
+  const opts = { batchTokens: 120, lr: 0.01, schedule: 'constant', validEvery: 5, seed: 9, validDecode: 10 } as const;
   const runOnce = async (maxSteps: number, out: string, resume = false): Promise<number[]> => {
     const losses: number[] = [];
     await trainRun({ out, codecs: resume ? undefined : codecs, train: pairs.slice(20), valid: pairs.slice(0, 20), resume, model: TINY_MODEL, options: { ...opts, maxSteps }, progress: false, say: () => {}, onStep: (s) => losses.push(s.loss) });

@@ -188,3 +188,22 @@ test('early stopping: patience validations without improvement stop the run; lr 
     d.cleanup();
   }
 });
+
+test('the defaults: lr 0.002 falling linearly to 0, label smoothing 0.1; with no limit given, 10 epochs to fall over', async () => {
+  const d = tempDir('s2s-defaults-');
+  try {
+    const few = pairs.slice(40, 60); // 20 pairs: a couple of batches an epoch
+    const lrs: number[] = [];
+    const r = await trainRun({ out: d.dir, codecs, train: few, valid, model: TINY_MODEL, options: { batchTokens: 120, validEvery: 0, validDecode: 0, patience: 0, seed: 5 }, progress: false, say: () => {}, onStep: (s) => lrs.push(s.lr) });
+    assert.equal(r.reason, 'max-epochs');
+    const cfg = JSON.parse(readFileSync(join(d.dir, 'config.json'), 'utf8'));
+    assert.equal(cfg.training.schedule, 'linear');
+    assert.equal(cfg.training.labelSmoothing, 0.1);
+    assert.equal(cfg.training.maxEpochs, 10);
+    assert.ok(lrs[0]! <= 0.002 && lrs[0]! > 0.0018, `the first step's lr ${lrs[0]}`);
+    for (let i = 1; i < lrs.length; i++) assert.ok(lrs[i]! < lrs[i - 1]!, `the lr falls at every step (step ${i + 1}: ${lrs[i]} after ${lrs[i - 1]})`);
+    assert.ok(lrs.at(-1)! < 0.002 / lrs.length * 1.5, `the last step's lr ${lrs.at(-1)} is near 0`);
+  } finally {
+    d.cleanup();
+  }
+});
