@@ -2,7 +2,7 @@ import { buildCodecs, formatTsv, readTsv, saveCodecs, writeFileAtomic, type Code
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js';
-import type { TrainOptions } from '../train/index.js';
+import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
@@ -32,10 +32,14 @@ export const GETTEXT_WEIGHTS = 'last';
 export const GETTEXT_MERGES = 8000;
 export const GETTEXT_MINUTES = 20;
 
-/** Quick mode: the first pairs of each split (up to 12 words a source), a small model, a fixed number of steps. */
+/**
+ * Quick mode: the first pairs of each split (up to 12 words a source), a small model, a fixed
+ * number of steps. It keeps a constant lr without smoothing: in 300 steps the falling lr and
+ * smoothing learn less (chrF 4.8 with beam 5 against the test's bound of 4).
+ */
 export const GETTEXT_QUICK = { train: 3000, valid: 100, test: 200, maxWords: 12, merges: 1000 };
 export const GETTEXT_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...GETTEXT_MODEL, emb: 64, hidden: 128, dropout: 0 };
-export const GETTEXT_QUICK_OPTIONS: Partial<TrainOptions> = { ...GETTEXT_OPTIONS, batchTokens: 500, lr: 0.003, maxSteps: 300, validEvery: 150, validDecode: 50 };
+export const GETTEXT_QUICK_OPTIONS: Partial<TrainOptions> = { ...GETTEXT_OPTIONS, ...CONSTANT_LR_NO_SMOOTHING, batchTokens: 500, lr: 0.003, maxSteps: 300, validEvery: 150, validDecode: 50 };
 export const GETTEXT_QUICK_SECONDS = 600;
 
 export const GETTEXT_ANCHORS = ['no published result on this corpus (built from this machine\'s catalogs); the bar of issue 9: s2s at 20 min ≥ the PyTorch peer\'s BLEU after 60 min'];
