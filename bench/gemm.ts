@@ -8,15 +8,14 @@
  * `s2s bench gemm [--json] [--peer]` or `node dist/bench/gemm.js --json`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { JsBackend } from '../src/kernels/js/index.js';
 import { WasmBackend } from '../src/kernels/wasm/index.js';
 import type { Backend } from '../src/kernels/backend.js';
 import { helpText, parseFlags, type FlagSpec } from '../src/cli/args.js';
 import { UserError } from '../src/util/errors.js';
+import { peerScript, PYTHON } from './train-peer.js';
 
 export type Shape = [M: number, K: number, N: number];
 export interface GemmBenchOptions {
@@ -132,12 +131,10 @@ function tfContender(tf: TfLike, [M, K, N]: Shape): Contender {
  * count, since OpenBLAS reads its thread count when it loads): GFLOP/s per shape key.
  */
 function torchGemm(shapes: Shape[], threads: number, reps: number): Record<string, number> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = [join(here, '..', '..', 'bench', 'peers', 'gemm_torch.py'), join(here, 'peers', 'gemm_torch.py')].find((p) => existsSync(p));
-  if (!script) throw new UserError('s2s bench gemm --peer: bench/peers/gemm_torch.py not found next to the package');
+  const script = peerScript('gemm_torch.py', 'bench gemm');
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
-  const r = spawnSync('/usr/bin/python3', [script, '--shapes', shapes.map((s) => s.join('x')).join(','), '--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8', env });
-  if (r.error || r.status !== 0) throw new UserError(`s2s bench gemm --peer: needs /usr/bin/python3 with torch (Debian: apt install python3-torch): ${(r.stderr ?? String(r.error)).trim().split('\n').pop()}`);
+  const r = spawnSync(PYTHON, [script, '--shapes', shapes.map((s) => s.join('x')).join(','), '--threads', String(threads), '--reps', String(reps)], { encoding: 'utf8', env });
+  if (r.error || r.status !== 0) throw new UserError(`s2s bench gemm --peer: needs ${PYTHON} with torch (Debian: apt install python3-torch): ${(r.stderr ?? String(r.error)).trim().split('\n').pop()}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { rows: { shape: string; gflops: number }[] };
   return Object.fromEntries(out.rows.map((x) => [x.shape, x.gflops]));
 }

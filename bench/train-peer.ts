@@ -47,14 +47,15 @@ export function bestOf(results: TrainBenchResult[]): TrainBenchResult {
   };
 }
 
-/** dist/bench/train-peer.js → <package>/bench/peers/NAME */
-function peerScript(name: string): string {
+/** dist/bench/*.js → <package>/bench/peers/NAME; `command` names the bench in the error. */
+export function peerScript(name: string, command = 'bench train'): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const p of [join(here, '..', '..', 'bench', 'peers', name), join(here, 'peers', name)]) if (existsSync(p)) return p;
-  throw new UserError(`s2s bench train --peer: bench/peers/${name} not found next to the package`);
+  throw new UserError(`s2s ${command} --peer: bench/peers/${name} not found next to the package`);
 }
 
-const PYTHON = '/usr/bin/python3';
+/** Debian's python, which sees Debian's python3-torch (the pyenv python3 first on PATH does not). */
+export const PYTHON = '/usr/bin/python3';
 
 /**
  * Runs the peer script once per setting with `args` (everything but --threads) and returns each

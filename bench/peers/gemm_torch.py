@@ -1,7 +1,7 @@
 """PyTorch peer of bench/gemm.ts: GFLOP/s of C = A·B (float32, M×K times K×N) through torch.matmul,
 which Debian's torch hands to OpenBLAS. Run once per thread count with OPENBLAS_NUM_THREADS set by
 the caller (read when torch loads). Median of --reps timed batches of ~60 ms after warm-up, as the
-TypeScript side. Prints one JSON line: {"threads": N, "openblas_core": ..., "rows": [{"shape", "gflops"}]}."""
+TypeScript side. Prints one JSON line: {"threads": N, "openblas_threads": N, "torch": VERSION, "rows": [{"shape", "gflops"}]}."""
 import argparse, json, os, time
 import torch
 

@@ -9,7 +9,7 @@ import { UserError } from '../util/errors.js';
 import type { Example } from './batching.js';
 import { writeRunConfig, type RunConfig } from './checkpoint.js';
 import { checkNewRunFolder, clearRunFiles } from './run-folder-check.js';
-import { DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, isBudgetSchedule, resolveTrainOptions, trainDefaultsFor, type TrainOptions } from './options.js';
+import { DEFAULT_MAX_EPOCHS, DEFAULT_MAX_LEN, hasBudget, isBudgetSchedule, resolveTrainOptions, trainDefaultsFor, type TrainOptions } from './options.js';
 import { resumeRunConfig } from './resume.js';
 import { Trainer, type StepInfo, type TrainResult, type ValidResult } from './trainer.js';
 import { greedyIds } from './translator.js';
@@ -94,7 +94,7 @@ export async function trainRun(spec: TrainSpec): Promise<TrainRunResult> {
   let options: TrainOptions = resolveTrainOptions(trainDefaultsFor(spec.model?.arch), spec.options ?? {});
   // A budget schedule (the default) falls to 0 over the run's limit: with none given, the run gets
   // the CLI's, DEFAULT_MAX_EPOCHS epochs (a resumed run keeps its saved limits).
-  if (!spec.resume && isBudgetSchedule(options.schedule) && options.maxSteps === 0 && options.maxTime === 0 && options.maxEpochs === 0) {
+  if (!spec.resume && isBudgetSchedule(options.schedule) && !hasBudget(options)) {
     options = { ...options, maxEpochs: DEFAULT_MAX_EPOCHS };
   }
   let maxLen = spec.maxLen ?? DEFAULT_MAX_LEN;

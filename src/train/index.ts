@@ -4,7 +4,7 @@
  */
 export { planEpoch, makeBatch, makeSourceBatch, targetTokens, exampleCost, type Example, type IdBatch, type BatchingOptions } from './batching.js';
 export {
-  TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS, CONSTANT_LR_NO_SMOOTHING, isBudgetSchedule, trainDefaultsFor, OPTIMIZERS, SCHEDULES, DEFAULT_BATCH_TOKENS, DEFAULT_WARMUP, DEFAULT_MAX_LEN, DEFAULT_MAX_EPOCHS, ADAMW_DEFAULT_WEIGHT_DECAY,
+  TRAIN_DEFAULTS, TRANSFORMER_TRAIN_DEFAULTS, CONSTANT_LR_NO_SMOOTHING, trainDefaultsFor, OPTIMIZERS, SCHEDULES, DEFAULT_BATCH_TOKENS, DEFAULT_WARMUP, DEFAULT_MAX_LEN, DEFAULT_MAX_EPOCHS, ADAMW_DEFAULT_WEIGHT_DECAY,
   resolveTrainOptions, type TrainOptions,
 } from './options.js';
 export { createOptimizer, createSchedule } from './optimizers.js';

@@ -3,7 +3,7 @@ import {
   Adam, AdamW, SGD, BudgetDecay, ConstantLr, StepDecay, WarmupInverseSqrt, FairseqInverseSqrt, ReduceOnPlateau, type LrSchedule, type Optimizer, type Tensor,
 } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
-import { ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_WARMUP, SCHEDULES, type TrainOptions } from './options.js';
+import { ADAMW_DEFAULT_WEIGHT_DECAY, DEFAULT_WARMUP, hasBudget, SCHEDULES, type TrainOptions } from './options.js';
 
 /** The optimizer that --optim names, over the model's parameters. */
 export function createOptimizer(params: Tensor[], o: TrainOptions): Optimizer {
@@ -24,7 +24,7 @@ export function createSchedule(o: TrainOptions, higherIsBetter: boolean): LrSche
     case 'inverse_sqrt': return new FairseqInverseSqrt({ lr: o.lr, warmup: o.warmup ?? DEFAULT_WARMUP, warmupInitLr: o.warmupInitLr });
     case 'linear':
     case 'cosine':
-      if (!(o.maxSteps > 0 || o.maxTime > 0 || o.maxEpochs > 0)) {
+      if (!hasBudget(o)) {
         throw new UserError(`train: --schedule ${o.schedule} decays the lr to 0 over the budget; give --max-steps, --max-time or --max-epochs`);
       }
       return new BudgetDecay({ lr: o.lr, shape: o.schedule, warmup: o.warmup ?? 0 });

@@ -123,6 +123,11 @@ export function isBudgetSchedule(schedule: TrainOptions['schedule']): boolean {
   return schedule === 'linear' || schedule === 'cosine';
 }
 
+/** Whether the options give the run a budget: a step, time or epoch limit. */
+export function hasBudget(o: Pick<TrainOptions, 'maxSteps' | 'maxTime' | 'maxEpochs'>): boolean {
+  return o.maxSteps > 0 || o.maxTime > 0 || o.maxEpochs > 0;
+}
+
 export const OPTIMIZERS = ['adam', 'adamw', 'sgd'] as const;
 export const SCHEDULES = ['constant', 'step', 'noam', 'inverse_sqrt', 'plateau', 'linear', 'cosine'] as const;
 /** noam's and inverse_sqrt's warm-up steps when --warmup is not given (the budget schedules have none then). */
