@@ -20,7 +20,7 @@ import type { CodecPair } from '../src/data/index.js';
 import type { Scorer } from '../src/decode/index.js';
 import { BOS_ID, EOS_ID } from '../src/util/special-ids.js';
 import { noGrad, setBackend, tidy } from '../src/tensor/index.js';
-import { averageRunCheckpoints, loadEnsemble, loadRun, makeSourceBatch, RUN_FILES, trainRun, type Translator } from '../src/train/index.js';
+import { averageRunCheckpoints, CONSTANT_LR_NO_SMOOTHING, loadEnsemble, loadRun, makeSourceBatch, RUN_FILES, trainRun, type Translator } from '../src/train/index.js';
 
 const [steps = 1500, keep = 5, validEvery = 150, threads = 2] = process.argv.slice(2, 6).map(Number);
 const dir = process.argv[6] ?? mkdtempSync(join(tmpdir(), 's2s-avg-ens-'));
@@ -69,7 +69,7 @@ for (const seed of [1, 2]) {
   if (!done) await trainRun({
     out, codecs, train, valid, overwrite: true, progress: false, say: () => {},
     model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 32, hidden: 64, dropout: 0.1 },
-    options: { batchSize: 64, lr: 0.01, maxSteps: steps, validEvery, validDecode: 200, patience: 0, seed, clip: 5, metric: 'exact', keepCheckpoints: keep },
+    options: { ...CONSTANT_LR_NO_SMOOTHING, batchSize: 64, lr: 0.01, maxSteps: steps, validEvery, validDecode: 200, patience: 0, seed, clip: 5, metric: 'exact', keepCheckpoints: keep },
   });
 }
 const trainSeconds = (performance.now() - t0) / 1000;

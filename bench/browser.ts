@@ -7,6 +7,7 @@ import { dateSplits } from '../src/demo/dates.js';
 import { createBackend } from '../src/kernels/index.js';
 import { setBackend } from '../src/tensor/index.js';
 import { trainRun } from '../src/train/api.js';
+import { CONSTANT_LR_NO_SMOOTHING } from '../src/train/options.js';
 import { UserError } from '../src/util/errors.js';
 import { chromiumMissing, launchChromium } from './chromium.js';
 import { startServe } from './serve-process.js';
@@ -99,7 +100,7 @@ export async function runBrowserBench(argv: string[]): Promise<number> {
     await trainRun({
       out: dir, codecs: buildCodecs(train, { tokenizer: 'char' }), train, valid,
       model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 32, hidden: 64, dropout: 0.1 },
-      options: { batchSize: 64, lr: 0.01, maxSteps: 200, validEvery: 100, validDecode: 50 }, say: () => {},
+      options: { ...CONSTANT_LR_NO_SMOOTHING, batchSize: 64, lr: 0.01, maxSteps: 200, validEvery: 100, validDecode: 50 }, say: () => {},
     });
     const served = await startServe(['--model', `bench=${dir}`, '--threads', '1']);
     try {

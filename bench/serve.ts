@@ -10,7 +10,7 @@ import { buildCodecs, type TextPair } from '../src/data/index.js';
 import { splitLines } from '../src/data/readers/split-lines.js';
 import { createBackend } from '../src/kernels/index.js';
 import { setBackend } from '../src/tensor/index.js';
-import { trainRun } from '../src/train/index.js';
+import { CONSTANT_LR_NO_SMOOTHING, trainRun } from '../src/train/index.js';
 import { mulberry32 } from '../src/util/mulberry32.js';
 import { UserError } from '../src/util/errors.js';
 
@@ -82,7 +82,7 @@ async function trainSmallModel(dir: string): Promise<void> {
   await trainRun({
     out: dir, codecs: buildCodecs(pairs, { tokenizer: 'space' }), train: pairs.slice(100), valid: pairs.slice(0, 100),
     model: { arch: 'lstm', attention: 'general', bidirectional: true, emb: 32, hidden: 64, dropout: 0 },
-    options: { batchSize: 32, lr: 0.01, maxSteps: 300, validEvery: 300 }, progress: false, say: () => {},
+    options: { ...CONSTANT_LR_NO_SMOOTHING, batchSize: 32, lr: 0.01, maxSteps: 300, validEvery: 300 }, progress: false, say: () => {},
   });
 }
 
