@@ -113,8 +113,8 @@ export const ADAMW_DEFAULT_WEIGHT_DECAY = 0.01;
 
 /**
  * The schedule and smoothing that TRAIN_DEFAULTS had before it took the budget schedule: the demo,
- * the page's training and the dates and seed-lstm recipes were tuned and measured with them, and
- * keep them.
+ * the page's training, the dates and seed-lstm recipes, gettext-mt's quick mode and the benchmarks
+ * that train their own model were tuned and measured with them, and keep them.
  */
 export const CONSTANT_LR_NO_SMOOTHING: Partial<TrainOptions> = { schedule: 'constant', labelSmoothing: 0 };
 
