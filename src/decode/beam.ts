@@ -88,6 +88,7 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
     let width = 1;
     let state = advance<S>(null, () => model.startState(model.encode(src, srcLen, B, S)));
     let prev = new Int32Array(B).fill(bos);
+    const cand = candidates(2 * k);
     const finish = (b: number, beam: Beam, score: number): void => {
       finished[b]!.push({ ...beam, score, norm: score / lengthPenalty(beam.len + 1, alpha) });
     };
@@ -105,12 +106,14 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         const beams = live[b]!;
         const len = Math.max(1, srcLen[b]!);
         // top 2k extensions over k·V, best first; ties keep the earlier (beam, token)
-        const cand = topCandidates(lp, g * width, width, V, beams, 2 * k);
+        const nCand = topCandidates(lp, g * width, width, V, beams, cand);
         const next: Beam[] = [];
         const parents: number[] = [];
         const tokens: number[] = [];
-        for (let rank = 0; rank < cand.length && next.length < k; rank++) {
-          const { j, v, score } = cand[rank]!;
+        for (let rank = 0; rank < nCand && next.length < k; rank++) {
+          const j = cand.beam[rank]!;
+          const v = cand.token[rank]!;
+          const score = cand.score[rank]!;
           const parent = beams[j]!;
           const row = g * width + j;
           if (v === eos) {
@@ -166,31 +169,43 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
   });
 }
 
-interface Candidate {
-  j: number;
-  v: number;
-  score: number;
+/** The best extensions of one sentence's beams, best first, in parallel arrays (reused every step: no allocation per candidate). */
+interface Candidates {
+  beam: Int32Array;
+  token: Int32Array;
+  /** Raw log-probability of the extended hypothesis (a double: the beam's score + the token's log-probability). */
+  score: Float64Array;
 }
 
-/** The n best (score + lp) over the k rows' beams × V tokens, best first; equal scores keep scan order. */
-function topCandidates(lp: Float32Array, row0: number, k: number, V: number, beams: readonly Beam[], n: number): Candidate[] {
-  const top: Candidate[] = [];
+function candidates(n: number): Candidates {
+  return { beam: new Int32Array(n), token: new Int32Array(n), score: new Float64Array(n) };
+}
+
+/**
+ * Fills `top` with the n (its length) best (score + lp) over the k rows' beams × V tokens, best
+ * first, and returns how many it holds; equal scores keep scan order.
+ */
+function topCandidates(lp: Float32Array, row0: number, k: number, V: number, beams: readonly Beam[], top: Candidates): number {
+  const n = top.score.length;
+  const { beam: tb, token: tv, score: ts } = top;
+  let count = 0;
   for (let j = 0; j < k; j++) {
     const base = beams[j]!.score;
     if (base === -Infinity) continue;
     const off = (row0 + j) * V;
     for (let v = 0; v < V; v++) {
       const score = base + lp[off + v]!;
-      if (top.length === n && score <= top[n - 1]!.score) continue;
-      let i = top.length < n ? top.length : n - 1;
-      if (top.length < n) top.push({ j, v, score });
-      else top[i] = { j, v, score };
-      while (i > 0 && top[i - 1]!.score < score) {
-        top[i] = top[i - 1]!;
-        top[i - 1] = { j, v, score };
-        i--;
+      if (count === n && score <= ts[n - 1]!) continue;
+      let i = count < n ? count++ : n - 1;
+      for (; i > 0 && ts[i - 1]! < score; i--) {
+        ts[i] = ts[i - 1]!;
+        tb[i] = tb[i - 1]!;
+        tv[i] = tv[i - 1]!;
       }
+      ts[i] = score;
+      tb[i] = j;
+      tv[i] = v;
     }
   }
-  return top;
+  return count;
 }
