@@ -35,6 +35,7 @@ const SPECS: Record<string, FlagSpec> = {
   'batching-only': { type: 'bool', help: 'only the server with batching' },
   'batch-window-ms': { type: 'number', min: 0, help: 'the server\'s --batch-window-ms (default: its default)' },
   'max-batch': { type: 'int', min: 1, help: 'the server\'s --max-batch (default: its default)' },
+  'decode-worker': { type: 'bool', help: 'the servers\' --decode-worker: decode in a worker thread, not on the HTTP thread' },
   backend: { type: 'string', default: 'wasm', help: 'js|wasm (the server\'s)' },
   threads: { type: 'int', min: 1, max: 256, default: 1, help: 'threads of the server\'s wasm backend' },
   json: { type: 'bool', help: 'print one JSON object' },
@@ -300,11 +301,12 @@ export async function runServeBench(argv: string[]): Promise<number> {
     const modes = flags['no-batching'] ? [false] : flags['batching-only'] ? [true] : [true, false];
     const serverFlags: string[] = [];
     for (const k of ['batch-window-ms', 'max-batch']) if (flags[k] !== undefined) serverFlags.push(`--${k}`, String(flags[k]));
+    if (flags['decode-worker']) serverFlags.push('--decode-worker');
     const results = await runModes(model, modes, o, rounds, backend, threads, serverFlags);
     const on = results.find((r) => r.batching);
     const off = results.find((r) => !r.batching);
     const report = {
-      bench: 'serve', backend, threads, beam: o.beam, texts_per_request: o.texts,
+      bench: 'serve', backend, threads, beam: o.beam, texts_per_request: o.texts, decode: flags['decode-worker'] ? 'worker thread' : 'HTTP thread',
       ...(on ? { batching: on } : {}), ...(off ? { no_batching: off } : {}),
       ...(on && off ? { speedup_requests_per_s: r2(on.requests_per_s / off.requests_per_s) } : {}),
     };

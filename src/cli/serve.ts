@@ -1,4 +1,4 @@
-import { createApp, DEFAULT_BATCHING, DEFAULT_LIMITS, ModelRegistry, parseModelSpec } from '../serve/index.js';
+import { createApp, DecodeWorker, DEFAULT_BATCHING, DEFAULT_LIMITS, ModelRegistry, parseModelSpec } from '../serve/index.js';
 import type { LoadRunOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
@@ -21,6 +21,7 @@ const SPECS: Record<string, FlagSpec> = {
   weights: { type: 'string', default: 'best', help: 'best|last|average: model.best.safetensors, model.safetensors or model.average.safetensors (s2s average)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend (default: all cores)' },
+  'decode-worker': { type: 'bool', help: 'decode in a worker thread: /v1/health, /v1/ready and /metrics answer at once while a long batch decodes (a thread hop per call: fewer requests/s where the cores are busy; docs/serving.md)' },
   help: { type: 'bool', help: 'show this help' },
 };
 
@@ -54,7 +55,12 @@ export async function run(argv: string[]): Promise<number> {
   const threads = flags['threads'] as number | undefined;
 
   const say = (line: string): void => void process.stderr.write(line + '\n');
-  const app = createApp({ models: null, limits, batching, log: say });
+  const onMain = flags['decode-worker'] !== true;
+  let worker: DecodeWorker | null = null;
+  const app = createApp({
+    models: null, limits, batching, log: say,
+    ...(onMain ? {} : { decode: (m, lines, o) => worker!.decode(m, lines, o), decodeOffThread: true }),
+  });
   // Listen first, so a load balancer sees the replica alive (/v1/health) but not ready (/v1/ready 503) while models load.
   const addr = await app.listen(port, host).catch((e: NodeJS.ErrnoException) => {
     throw new UserError(`s2s ${CMD}: cannot listen on ${host}:${port} (${e.code ?? e.message}); choose another --port or --host`);
@@ -68,14 +74,26 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  const load = (opts: LoadRunOptions): Promise<ModelRegistry> => ModelRegistry.load(specs, opts);
+  const workerDied = (e: Error): void => {
+    // A server that cannot decode any more is of no use: say so and exit non-zero, so a supervisor restarts it.
+    say(`s2s serve: ${e.message}; exiting`);
+    app.server.closeAllConnections();
+    process.exit(1);
+  };
   let registry: ModelRegistry;
   try {
-    registry = await load({ weights, backend: backend ?? 'wasm', threads }).catch((e: unknown) => {
-      // Without an explicit --backend, fall back to js where wasm does not load.
-      if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
-      throw e;
-    });
+    if (onMain) {
+      const load = (opts: LoadRunOptions): Promise<ModelRegistry> => ModelRegistry.load(specs, opts);
+      registry = await load({ weights, backend: backend ?? 'wasm', threads }).catch((e: unknown) => {
+        // Without an explicit --backend, fall back to js where wasm does not load.
+        if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
+        throw e;
+      });
+    } else {
+      // This thread reads the configs and codecs (to check and describe requests); the worker loads the weights.
+      registry = await ModelRegistry.open(specs, { weights });
+      worker = await DecodeWorker.start(specs, { weights, backend, threads }, workerDied);
+    }
   } catch (e) {
     process.off('SIGTERM', stop);
     process.off('SIGINT', stop);
@@ -89,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(JSON.stringify({ listening: url, port: addr.port }) + '\n');
   await closed;
   if (stopping) await stopping;
+  await worker?.close();
   say('s2s serve: drained, bye');
   process.off('SIGTERM', stop);
   process.off('SIGINT', stop);

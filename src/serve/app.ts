@@ -19,8 +19,10 @@ export interface AppOptions {
   distDir?: string;
   /** One line per event worth a log (start, internal errors, drain); default stderr. */
   log?: (line: string) => void;
-  /** The decoding call (tests wrap it to watch the batches). */
+  /** The decoding call (default: in this thread, with the registry's loaded models; tests wrap it to watch the batches). */
   decode?: DecodeFn;
+  /** Whether `decode` runs off this thread (a DecodeWorker's): then a call starts as soon as the previous one ends. */
+  decodeOffThread?: boolean;
 }
 
 export interface App {
@@ -86,7 +88,7 @@ export function createApp(o: AppOptions): App {
   const metrics = serverMetrics();
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const distDir = o.distDir ?? defaultDistDir();
-  const batcher = new DynamicBatcher(batching, limits.maxQueue, limits.maxOutputTokens, metrics, o.decode);
+  const batcher = new DynamicBatcher(batching, limits.maxQueue, limits.maxOutputTokens, metrics, o.decode, o.decodeOffThread);
   let models = o.models;
   let draining = false;
   let inFlight = 0;

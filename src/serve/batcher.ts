@@ -14,10 +14,16 @@ interface Job {
   reject(e: unknown): void;
 }
 
-/** Decodes one group of lines (Translator.translate); a parameter so a test can watch the calls. */
-export type DecodeFn = (model: ServedModel, lines: string[], opts: TranslateOptions & { attention?: boolean }) => Translation[];
+/**
+ * Decodes one group of lines: in this thread (Translator.translate, defaultDecode) or in a decode
+ * worker (DecodeWorker.decode, a promise); a parameter so a test can watch the calls.
+ */
+export type DecodeFn = (model: ServedModel, lines: string[], opts: TranslateOptions & { attention?: boolean }) => Translation[] | Promise<Translation[]>;
 
-export const defaultDecode: DecodeFn = (model, lines, opts) => model.run.translator.translate(lines, opts);
+export const defaultDecode: DecodeFn = (model, lines, opts) => {
+  if (!model.translator) throw new Error(`model ${model.name} has no weights in this thread (ModelRegistry.open): give createApp a decode worker's decode`);
+  return model.translator.translate(lines, opts);
+};
 
 /**
  * Dynamic batching. Requests wait in a bounded queue; a short window after the first one arrives
@@ -28,8 +34,11 @@ export const defaultDecode: DecodeFn = (model, lines, opts) => model.run.transla
  * those that waited through it: under steady load the answered clients come back within a
  * fraction of the window, and waiting out the rest would leave the decoder idle.
  *
- * Decoding is synchronous and blocks the event loop, so between two calls the batcher yields
+ * Decoding in this thread blocks the event loop, so between two calls the batcher yields
  * (setImmediate): sockets are read, new requests join the queue, finished responses are flushed.
+ * Decoding in a worker (`offThread`) leaves the event loop free: the requests that arrive during a
+ * call are read and queued meanwhile, so the next call starts as soon as one ends, with no window
+ * (the clients of two calls take turns, each call's answers sent while the other decodes).
  *
  * A sampled sentence draws from Rng(seed + its index in its own request) whichever requests it
  * shares a call with, so batching never changes a result.
@@ -55,6 +64,7 @@ export class DynamicBatcher {
     private readonly maxOutputTokens: number,
     private readonly metrics: ServerMetrics,
     private readonly decode: DecodeFn = defaultDecode,
+    private readonly offThread = false,
   ) {}
 
   /** Texts waiting (not yet being decoded). */
@@ -136,24 +146,24 @@ export class DynamicBatcher {
     }
     this.running = true;
     const group = this.takeGroup();
-    try {
-      this.decodeGroup(group);
-    } catch (e) {
+    void this.decodeGroup(group).catch((e: unknown) => {
       for (const j of group) j.reject(e); // a job already resolved ignores this
-    } finally {
+    }).then(() => {
       this.running = false;
-    }
-    // Yield to the event loop before the next group. Unless a full batch is already waiting, give
-    // the clients just answered one window to send their next requests: otherwise the requests
-    // that arrived during this call go alone and the rest form the next call, and the batch size
-    // settles at half the clients.
-    // The window ends early once the answered clients are back (see target).
-    this.target = Math.min(this.opts.maxBatch, group.reduce((n, j) => n + j.texts.length, 0) + this.queuedTexts);
-    if (this.queue.length > 0) this.schedule(this.opts.enabled && this.queuedTexts < this.target ? this.opts.windowMs : 0);
-    else this.notifyIdle();
+      // Yield to the event loop before the next group. Decoding in this thread, unless a full
+      // batch is already waiting, give the clients just answered one window to send their next
+      // requests: otherwise the requests that arrived during this call go alone and the rest form
+      // the next call, and the batch size settles at half the clients.
+      // The window ends early once the answered clients are back (see target).
+      this.target = Math.min(this.opts.maxBatch, group.reduce((n, j) => n + j.texts.length, 0) + this.queuedTexts);
+      const wait = this.opts.enabled && !this.offThread && this.queuedTexts < this.target;
+      if (this.queue.length > 0) this.schedule(wait ? this.opts.windowMs : 0);
+      else this.notifyIdle();
+    });
   }
 
-  private decodeGroup(group: Job[]): void {
+  /** Decodes a group and answers its jobs (each its own rows, or the call's error). */
+  private async decodeGroup(group: Job[]): Promise<void> {
     const model = group[0]!.model;
     const o = group[0]!.options;
     const lines = group.flatMap((j) => j.texts);
@@ -168,7 +178,7 @@ export class DynamicBatcher {
     const t0 = performance.now();
     let out: Translation[];
     try {
-      out = this.decode(model, lines, opts);
+      out = await this.decode(model, lines, opts);
     } catch (e) {
       for (const j of group) j.reject(e);
       return;

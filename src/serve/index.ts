@@ -6,6 +6,7 @@
 export { createApp, type App, type AppOptions } from './app.js';
 export { ModelRegistry, parseModelSpec, trainingSummary, type ModelSpec, type ServedModel, type TrainingSummary } from './registry.js';
 export { DynamicBatcher, defaultDecode, type DecodeFn } from './batcher.js';
+export { DecodeWorker } from './worker-decoder.js';
 export { DEFAULT_LIMITS, DEFAULT_BATCHING, type ServeLimits, type BatchingOptions } from './limits.js';
 export { parseTranslateRequest, batchKey, DECODE_DEFAULTS, type DecodeOptions, type TranslateRequest } from './validate.js';
 export { MetricsRegistry, Counter, Gauge, Histogram, serverMetrics, METRICS_CONTENT_TYPE, type ServerMetrics } from './metrics.js';

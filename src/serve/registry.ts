@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RUN_FILES, loadRun, type LoadedRun, type LoadRunOptions } from '../train/index.js';
+import { RUN_FILES, loadRun, openRun, type LoadedRun, type LoadRunOptions, type OpenedRun, type Translator } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 
 /** One run folder to serve, under a name (`--model NAME=RUN`). */
@@ -25,7 +25,10 @@ export interface TrainingSummary {
 
 export interface ServedModel {
   name: string;
-  run: LoadedRun;
+  /** The run's config, codecs and weights file: what the HTTP thread needs to check and describe requests. */
+  run: OpenedRun;
+  /** The model in this thread, or null when a decode worker holds it (ModelRegistry.open). */
+  translator: Translator | null;
   /** config.json and the weights file exactly as loaded, so a page can load the same run (contract8: run files). */
   configBytes: Buffer;
   weightsBytes: Buffer;
@@ -82,28 +85,35 @@ export function trainingSummary(dir: string, training: Record<string, unknown>):
 }
 
 /**
- * The models a server holds, by name; the first is the default. Loading sets the engine's backend
- * once (all models share it: tensors live in one backend's memory).
+ * The models a server holds, by name; the first is the default. `load` builds them in this thread
+ * (setting the engine's backend once: all models share it, tensors live in one backend's memory);
+ * `open` reads only their configs and codecs, for a server whose decode worker loads the weights.
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ServedModel>();
 
   static async load(specs: readonly ModelSpec[], opts: LoadRunOptions = {}): Promise<ModelRegistry> {
+    return ModelRegistry.build(specs, (spec, i) => loadRun(spec.dir, { ...opts, backend: i === 0 ? opts.backend : undefined }));
+  }
+
+  static async open(specs: readonly ModelSpec[], opts: Pick<LoadRunOptions, 'weights'> = {}): Promise<ModelRegistry> {
+    return ModelRegistry.build(specs, (spec) => openRun(spec.dir, opts));
+  }
+
+  private static async build(specs: readonly ModelSpec[], read: (spec: ModelSpec, i: number) => Promise<OpenedRun | LoadedRun>): Promise<ModelRegistry> {
     if (specs.length === 0) throw new UserError('serve: give at least one --model RUN');
     const reg = new ModelRegistry();
     for (const [i, spec] of specs.entries()) {
       if (reg.models.has(spec.name)) throw new UserError(`--model ${spec.name}=${spec.dir}: the name '${spec.name}' is taken by another --model; give each a different NAME=`);
-      const run = await loadRun(spec.dir, { ...opts, backend: i === 0 ? opts.backend : undefined });
-      reg.add(spec.name, run);
+      reg.add(spec.name, await read(spec, i));
     }
     return reg;
   }
 
-  /** Adds an already loaded run (tests, or a program embedding the server). */
-  add(name: string, run: LoadedRun): void {
-    const weightsName = basename(run.weightsFile);
+  /** Adds a run (tests, or a program embedding the server): a loaded one decodes in this thread. */
+  add(name: string, run: OpenedRun | LoadedRun): void {
     this.models.set(name, {
-      name, run, weightsName,
+      name, run, translator: 'translator' in run ? run.translator : null, weightsName: run.weightsName,
       configBytes: readFileSync(join(run.dir, RUN_FILES.config)),
       weightsBytes: readFileSync(run.weightsFile),
       training: trainingSummary(run.dir, run.config.training ?? {}),

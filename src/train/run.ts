@@ -19,38 +19,51 @@ export interface LoadRunOptions {
   threads?: number;
 }
 
-export interface LoadedRun {
+/** A run's files, read without building the model: what a process that only tokenizes needs. */
+export interface OpenedRun {
   /** The run folder (or the store's location). */
   dir: string;
   store: RunStore;
   config: RunConfig;
-  model: Seq2SeqModel;
   codecs: CodecPair;
-  /** Which weights file was loaded (its path in the store). */
+  /** The weights file the options choose: its name in the store, and its path (for messages). */
+  weightsName: string;
   weightsFile: string;
+}
+
+export interface LoadedRun extends OpenedRun {
+  model: Seq2SeqModel;
   translator: Translator;
   translate(lines: readonly string[], opts?: TranslateOptions): Translation[];
 }
 
-/** Rebuilds a trained model from a run folder (or any RunStore): config.json + weights, ready to translate. */
-export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {}): Promise<LoadedRun> {
+/**
+ * Reads a run's config and codecs and picks its weights file, without building the model or
+ * touching the engine (the server's HTTP thread tokenizes with it; a decode worker loads the weights).
+ */
+export async function openRun(run: string | RunStore, opts: Pick<LoadRunOptions, 'weights'> = {}): Promise<OpenedRun> {
   const store = await asRunStore(run, { create: false });
   const dir = store.location;
   if (store.list().length === 0) throw new UserError(`${dir}: no such run folder; give the --out folder of s2s train`);
   const config = readRunConfig(store);
-  if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
   const codecs = codecPairFromJSON(config.codecs);
   assertCodecsFitModel(store.pathOf(RUN_FILES.config), config.model, codecs);
-  const model = buildModel(config.model, new Rng(0));
   const which = opts.weights ?? 'best';
   if (which === 'average' && !store.exists(RUN_FILES.average)) {
     throw new UserError(`${dir}: no ${RUN_FILES.average}; write it with: s2s average --model ${dir} (the run needs --keep-checkpoints N)`);
   }
   const weights = which === 'average' ? RUN_FILES.average : which === 'best' && store.exists(RUN_FILES.best) ? RUN_FILES.best : RUN_FILES.model;
   if (!store.exists(weights)) throw new UserError(`${dir}: no weights (${RUN_FILES.best} or ${RUN_FILES.model}); has training saved a checkpoint yet?`);
-  loadWeights(store, weights, model);
-  const weightsFile = store.pathOf(weights);
+  return { dir, store, config, codecs, weightsName: weights, weightsFile: store.pathOf(weights) };
+}
+
+/** Rebuilds a trained model from a run folder (or any RunStore): config.json + weights, ready to translate. */
+export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {}): Promise<LoadedRun> {
+  const opened = await openRun(run, opts);
+  if (opts.backend) setBackend(await createBackend({ backend: opts.backend, threads: opts.threads }));
+  const model = buildModel(opened.config.model, new Rng(0));
+  loadWeights(opened.store, opened.weightsName, model);
   model.eval();
-  const translator = new Translator(model, codecs);
-  return { dir, store, config, model, codecs, weightsFile, translator, translate: (lines, o) => translator.translate(lines, o) };
+  const translator = new Translator(model, opened.codecs);
+  return { ...opened, model, translator, translate: (lines, o) => translator.translate(lines, o) };
 }

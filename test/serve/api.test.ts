@@ -24,7 +24,7 @@ after(async () => {
   run.cleanup();
 });
 
-const direct = (texts: string[], o: object) => registry.get('copy')!.run.translate(texts, { maxLen: 513, ...o });
+const direct = (texts: string[], o: object) => registry.get('copy')!.translator!.translate(texts, { maxLen: 513, ...o });
 
 test('serve: health and readiness; the isolation headers are on every response', async () => {
   const h = await call(port, 'GET', '/v1/health');

@@ -55,8 +55,9 @@ test('CLI translate --sample: same seed, same output, whatever the chunking; top
   assert.equal(k1.stdout, s2s(['translate', '--model', run.dir, '--backend', 'js', '--beam', '1'], input).stdout);
 });
 
-test('CLI serve: SIGTERM stops taking connections, answers every request it holds, exits 0', async () => {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--model', `copy=${run.dir}`, '--port', '0', '--backend', 'js', '--batch-window-ms', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+for (const [mode, extra] of [['decoding on the HTTP thread', []], ['--decode-worker', ['--decode-worker']]] as const) {
+test(`CLI serve (${mode}): SIGTERM stops taking connections, answers every request it holds, exits 0`, async () => {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--model', `copy=${run.dir}`, '--port', '0', '--backend', 'js', '--batch-window-ms', '1500', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -96,6 +97,7 @@ test('CLI serve: SIGTERM stops taking connections, answers every request it hold
     child.kill('SIGKILL');
   }
 });
+}
 
 test('bench serve (short): concurrent clients on loopback, batching on and off, no failed request', () => {
   const r = spawnSync(process.execPath, [MAIN, 'bench', 'serve', '--json', '--model', run.dir, '--backend', 'js', '--clients', '6', '--seconds', '0.8', '--warmup', '0.2', '--beam', '2'], { encoding: 'utf8' });

@@ -26,7 +26,7 @@ test('serve: a Transformer run and an RNN run side by side; beam, n-best and att
     const r = await translate(port, { texts, beam: 3, nBest: 2, model: 'tf' });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.model, 'tf');
-    const lib = registry.get('tf')!.run.translate(texts, { beam: 3, nBest: 2, maxLen: 513 });
+    const lib = registry.get('tf')!.translator!.translate(texts, { beam: 3, nBest: 2, maxLen: 513 });
     r.json.translations.forEach((t: any, i: number) => {
       assert.deepEqual(t.hypotheses.map((h: any) => [h.text, h.score]), lib[i]!.hypotheses.map((h) => [h.text, h.score]));
     });
