@@ -1,5 +1,5 @@
 import { attentionHeatmap, svgDocument } from '../plot/index.js';
-import { loadRun } from '../train/index.js';
+import { loadRun, withBackendFallback } from '../train/index.js';
 import { isTransformerConfig } from '../models/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
@@ -35,10 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
 
-  const loaded = await loadRun(modelDir, { weights, backend: backend ?? 'wasm', threads: flags['threads'] as number | undefined }).catch(async (e: unknown) => {
-    if (backend === undefined && !(e instanceof UserError)) return loadRun(modelDir, { weights, backend: 'js' });
-    throw e;
-  });
+  const loaded = await withBackendFallback(backend, (b) => loadRun(modelDir, { weights, backend: b, threads: flags['threads'] as number | undefined }));
   const model = loaded.config.model;
   // a Transformer always attends (its heatmap: the last decoder layer's cross-attention, heads averaged)
   if (!isTransformerConfig(model) && model.kind === 'continuous') throw new UserError(`s2s ${CMD}: ${modelDir} is a continuous (real-valued) model; it has no tokens to label a heatmap with`);

@@ -1,5 +1,5 @@
 import { createApp, DecodeWorker, DEFAULT_BATCHING, DEFAULT_LIMITS, ModelRegistry, parseModelSpec } from '../serve/index.js';
-import type { LoadRunOptions } from '../train/index.js';
+import { withBackendFallback } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
@@ -83,12 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   let registry: ModelRegistry;
   try {
     if (onMain) {
-      const load = (opts: LoadRunOptions): Promise<ModelRegistry> => ModelRegistry.load(specs, opts);
-      registry = await load({ weights, backend: backend ?? 'wasm', threads }).catch((e: unknown) => {
-        // Without an explicit --backend, fall back to js where wasm does not load.
-        if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
-        throw e;
-      });
+      registry = await withBackendFallback(backend, (b) => ModelRegistry.load(specs, { weights, backend: b, threads }));
     } else {
       // This thread reads the configs and codecs (to check and describe requests); the worker loads the weights.
       registry = await ModelRegistry.open(specs, { weights });

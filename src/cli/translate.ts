@@ -1,6 +1,6 @@
 import { assertReadableFile, readLines } from '../data/readers/files.js';
 import { linesOfStream } from '../data/readers/lines.js';
-import { loadEnsemble, loadRun, type LoadRunOptions, type TranslateOptions, type Translation } from '../train/index.js';
+import { loadEnsemble, loadRun, withBackendFallback, type LoadRunOptions, type TranslateOptions, type Translation } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
@@ -58,11 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   // One run, or an ensemble of several (EnsembleScorer: same codecs, probabilities averaged each step).
   const load = async (o: LoadRunOptions): Promise<{ translate(lines: readonly string[], opts?: TranslateOptions): Translation[] }> =>
     modelDirs.length === 1 ? loadRun(modelDirs[0]!, o) : loadEnsemble(modelDirs, o);
-  const loaded = await load({ weights, backend: backend ?? 'wasm', threads: flags['threads'] as number | undefined }).catch(async (e: unknown) => {
-    // Without an explicit --backend, fall back to js where wasm does not load.
-    if (backend === undefined && !(e instanceof UserError)) return load({ weights, backend: 'js' });
-    throw e;
-  });
+  const loaded = await withBackendFallback(backend, (b) => load({ weights, backend: b, threads: flags['threads'] as number | undefined }));
   const opts: TranslateOptions = {
     beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,

@@ -2,7 +2,7 @@
 // runs' weights into its own engine and answers decoding calls, so the server's HTTP thread keeps
 // reading, checking and answering requests while a batch decodes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadRun, type LoadedRun, type TranslateOptions } from '../train/index.js';
+import { loadRun, withBackendFallback, type LoadedRun, type TranslateOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import type { DecodeWorkerData, FromWorker, ToWorker } from './decode-worker-protocol.js';
 
@@ -20,14 +20,9 @@ async function loadAll(backend: 'js' | 'wasm'): Promise<Map<string, LoadedRun>> 
 
 async function start(): Promise<void> {
   let runs: Map<string, LoadedRun>;
-  let backend = data.backend ?? 'wasm';
+  let backend: 'js' | 'wasm' = 'wasm';
   try {
-    runs = await loadAll(backend).catch((e: unknown) => {
-      // Without an explicit --backend, fall back to js where wasm does not load.
-      if (data.backend !== undefined || e instanceof UserError) throw e;
-      backend = 'js';
-      return loadAll(backend);
-    });
+    runs = await withBackendFallback(data.backend, (b) => loadAll((backend = b)));
   } catch (e) {
     port.postMessage({ type: 'failed', user: e instanceof UserError, message: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
     return;

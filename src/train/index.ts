@@ -22,7 +22,7 @@ export { MemoryRunStore } from './memory-run-store.js';
 export type { RunStore } from '../platform/run-store.js';
 export { runFolderStore } from '../platform/run-folder.js';
 export { Translator, decodeIds, greedyIds, type DecodingModel, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';
-export { loadRun, openRun, type LoadRunOptions, type LoadedRun, type OpenedRun } from './run.js';
+export { loadRun, openRun, withBackendFallback, type LoadRunOptions, type LoadedRun, type OpenedRun } from './run.js';
 export { loadEnsemble, type LoadedEnsemble } from './ensemble-run.js';
 export { averageWeights, averageRunCheckpoints, AVERAGED_STEPS_KEY, type WeightsSource, type RunAverage } from './average.js';
 export { keptCheckpointName, listKeptCheckpoints, pruneKeptCheckpoints, isKeptCheckpointName, type KeptCheckpoint } from './kept-checkpoints.js';

@@ -57,6 +57,18 @@ export async function openRun(run: string | RunStore, opts: Pick<LoadRunOptions,
   return { dir, store, config, codecs, weightsName: weights, weightsFile: store.pathOf(weights) };
 }
 
+/**
+ * Runs `load` with the backend given, or — none given — with wasm, falling back to js where wasm
+ * does not load. A UserError (a bad run folder, a missing file) is not the engine's: it is thrown
+ * as it is, not retried.
+ */
+export async function withBackendFallback<T>(backend: 'js' | 'wasm' | undefined, load: (backend: 'js' | 'wasm') => Promise<T>): Promise<T> {
+  return load(backend ?? 'wasm').catch((e: unknown) => {
+    if (backend !== undefined || e instanceof UserError) throw e;
+    return load('js');
+  });
+}
+
 /** Rebuilds a trained model from a run folder (or any RunStore): config.json + weights, ready to translate. */
 export async function loadRun(run: string | RunStore, opts: LoadRunOptions = {}): Promise<LoadedRun> {
   const opened = await openRun(run, opts);
