@@ -2,7 +2,10 @@
 // views of the shared memory, so wasm kernels read them at `byteOffset` and the js kernels read
 // them as ordinary arrays. Blocks are 64-byte aligned; freed blocks go to a free list per class
 // and are reused for the next request of that class (training steps repeat the same sizes, so the
-// pool reaches a steady state and memory stops growing after the first step).
+// pool reaches a steady state and memory stops growing after the first step). Steps of varying
+// shapes (a Transformer on sentences of every length) free blocks of ever new classes, so before
+// the memory grows, the free blocks are merged where they touch and handed out first-fit
+// (compact): without that, the pools of a few hundred steps of translation data filled the 4 GiB.
 import { PAGE, MAX_PAGES, type WasmMemory } from './wasm-api.js';
 
 const ALIGN = 64;
@@ -19,6 +22,8 @@ export class LinearAllocator {
   private top: number;
   private readonly start: number;
   private readonly free = new Map<number, number[]>();
+  /** Merged free memory left by compact(), as [start, bytes] ranges in address order. */
+  private ranges: [number, number][] = [];
   private readonly live = new Map<number, number>(); // byteOffset → class bytes
   private liveBytes = 0;
   private pooledBytes = 0;
@@ -62,13 +67,61 @@ export class LinearAllocator {
       p = list.pop()!;
       this.pooledBytes -= cls;
     } else {
-      p = this.top;
-      this.ensure(p + cls);
-      this.top = p + cls;
+      p = this.fromRanges(cls);
+      if (p < 0 && this.top + cls > this.buf.byteLength && this.pooledBytes >= cls) {
+        // about to grow while blocks of other classes lie free: merge them first
+        this.compact();
+        p = this.fromRanges(cls);
+      }
+      if (p < 0) {
+        p = this.top;
+        this.ensure(p + cls);
+        this.top = p + cls;
+      }
     }
     this.live.set(p, cls);
     this.liveBytes += cls;
     return p;
+  }
+
+  /** A block of `cls` bytes carved first-fit from the merged ranges, or -1. */
+  private fromRanges(cls: number): number {
+    const r = this.ranges;
+    for (let i = 0; i < r.length; i++) {
+      const range = r[i]!;
+      if (range[1] < cls) continue;
+      const p = range[0];
+      range[0] += cls;
+      range[1] -= cls;
+      if (range[1] === 0) r.splice(i, 1);
+      this.pooledBytes -= cls;
+      return p;
+    }
+    return -1;
+  }
+
+  /**
+   * Merges every free block and range into maximal ranges of touching memory; a range that ends
+   * at the bump pointer lowers it instead. Live blocks never move.
+   */
+  private compact(): void {
+    const blocks: [number, number][] = this.ranges;
+    for (const [cls, list] of this.free) for (const p of list) blocks.push([p, cls]);
+    this.free.clear();
+    blocks.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const [p, n] of blocks) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === p) last[1] += n;
+      else merged.push([p, n]);
+    }
+    const tail = merged[merged.length - 1];
+    if (tail && tail[0] + tail[1] === this.top) {
+      this.top = tail[0];
+      this.pooledBytes -= tail[1];
+      merged.pop();
+    }
+    this.ranges = merged;
   }
 
   allocF32(n: number): Float32Array {
