@@ -21,6 +21,7 @@ const SPECS: Record<string, FlagSpec> = {
   input: { type: 'string', help: 'the corpus of a recipe that reads one (gettext-mt: a folder of train/valid/test TSV files, default ../shared/data)' },
   peer: { type: 'bool', help: 'train the PyTorch peer (bench/peers, /usr/bin/python3) at the same time, and score it the same way' },
   'peer-minutes': { type: 'number', above: 0, help: "the peer's training minutes (default: the same as s2s's; gettext-mt's bar compares s2s at 20 with the peer at 60)" },
+  ensemble: { type: 'bool', help: 'spend the minutes on an ensemble trained in two one-thread lanes at once (g2p-cmudict: a Transformer beside three runs of its LSTM); not with --threads or --peer' },
   json: { type: 'bool', help: 'print only the JSON report on stdout' },
   help: { type: 'bool', help: 'show this help' },
 };
@@ -88,20 +89,28 @@ export async function run(argv: string[]): Promise<number> {
   const { flags, rest } = parseFlags(CMD, argv, SPECS);
   const list = RECIPES.map((r) => `  ${r.name.padEnd(14)} ${r.summary}`).join('\n');
   if (flags['help']) {
-    console.log(`${helpText(CMD + ' NAME', 'build the data, train, decode the test set and print the scores (JSON and a table row)', SPECS)}\n\nrecipes:\n${list}`);
+    const plans = RECIPES.filter((r) => r.ensemble).map((r) => `  ${r.name.padEnd(14)} ${r.ensemble}`).join('\n');
+    console.log(`${helpText(CMD + ' NAME', 'build the data, train, decode the test set and print the scores (JSON and a table row)', SPECS)}\n\nrecipes:\n${list}\n\n--ensemble plans:\n${plans}`);
     return 0;
   }
   if (flags['peer-minutes'] !== undefined && !flags['peer']) throw new UserError(`s2s ${CMD}: --peer-minutes needs --peer`);
+  if (flags['ensemble'] && (flags['peer'] || flags['threads'] !== undefined)) {
+    throw new UserError(`s2s ${CMD}: --ensemble trains two lanes of one thread each, using both cores of a 2-core machine; leave out ${flags['peer'] ? '--peer' : '--threads'}`);
+  }
   if (rest.length !== 1) throw new UserError(`s2s ${CMD}: give one recipe name (${RECIPES.map((r) => r.name).join(', ')}), e.g. s2s recipe g2p-cmudict --quick`);
   const name = rest[0]!;
   const recipe = findRecipe(name);
   if (!recipe) throw new UserError(`s2s ${CMD}: unknown recipe '${name}'; recipes: ${RECIPES.map((r) => r.name).join(', ')}`);
+  if (flags['ensemble'] && !recipe.ensemble) {
+    throw new UserError(`s2s ${CMD}: recipe '${name}' has no --ensemble plan (${RECIPES.filter((r) => r.ensemble).map((r) => r.name).join(', ')} has)`);
+  }
   const out = typeof flags['out'] === 'string' ? (flags['out'] as string) : join('runs', 'recipes', name + (flags['quick'] ? '-quick' : ''));
   checkRecipeOut(out, name);
   ensureFolderSync(out);
   await writeFileAtomic(join(out, RECIPE_MARKER), JSON.stringify({ format: 's2s-recipe', recipe: name }) + '\n');
 
-  setBackend(await createBackend({ threads: flags['threads'] as number | undefined }));
+  // --ensemble: this thread is one of the two one-thread lanes
+  setBackend(await createBackend({ threads: flags['ensemble'] ? 1 : (flags['threads'] as number | undefined) }));
   const threads = backend().threads;
   const say = (m: string): void => void process.stderr.write(m + '\n');
   try {
@@ -110,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       input: typeof flags['input'] === 'string' ? (flags['input'] as string) : undefined,
       startPeer: flags['peer'] ? (script, args) => startPeer(script, args, threads, say) : undefined,
       peerMinutes: flags['peer-minutes'] as number | undefined,
+      ensemble: flags['ensemble'] === true,
     });
     const json = JSON.stringify(report);
     await writeFileAtomic(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');

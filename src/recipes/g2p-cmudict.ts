@@ -1,9 +1,10 @@
-import { buildCodecs, formatTsv, saveCodecs, writeFileAtomic } from '../data/index.js';
+import { buildCodecs, formatTsv, saveCodecs, writeFileAtomic, type CodecPair } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data.js';
+import { trainEnsemblePlan } from './g2p-ensemble.js';
 import { g2pScore } from './g2p-score.js';
 import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
@@ -69,8 +70,47 @@ function scoresOf(outputs: Record<string, string[]>, refs: readonly (readonly st
   return r;
 }
 
+interface EnsembleInputs {
+  codecs: CodecPair;
+  splits: TextSplits;
+  seconds: number;
+  model: Partial<Seq2SeqConfig>;
+  options: Partial<TrainOptions>;
+  refs: string[][];
+  data: RecipeReport['data'];
+}
+
+/** --ensemble: the plan of g2p-ensemble.ts, scored and reported like the recipe's one model. */
+async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<RecipeReport> {
+  const r = await trainEnsemblePlan({
+    dir: joinPath(ctx.out, 'ensemble'), codecs: e.codecs, train: e.splits.train, valid: e.splits.valid, seconds: e.seconds, seed: ctx.seed, quick: ctx.quick,
+    lstm: e.model, lstmOptions: e.options, testSources: e.splits.test.map((t) => t.src), say: ctx.say,
+  });
+  for (const [name, hyps] of Object.entries(r.outputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
+  for (const [name, hyps] of Object.entries(r.memberOutputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.beam5.txt`), hyps.map((h) => h + '\n').join(''));
+  const sum = (f: (m: (typeof r.members)[number]) => number): number => r.members.reduce((a, m) => a + f(m), 0);
+  const lstms = r.members.filter((m) => m.name !== 'transformer');
+  const tf = r.members.find((m) => m.name === 'transformer')!;
+  const minutes = ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : '';
+  return {
+    recipe: 'g2p-cmudict', quick: ctx.quick, data: e.data,
+    model: `ensemble of 4 trained in two one-thread lanes: ${tf.model}; ${lstms.length} × ${lstms[0]?.model ?? 'LSTM'}`,
+    params: sum((m) => m.params), threads: 2,
+    // steps, epochs and tokens summed over the members; the time is the two lanes' wall time
+    train: { seconds: Math.round(r.seconds), steps: sum((m) => m.train.steps), epochs: sum((m) => m.train.epochs), tokPerS: Math.round(sum((m) => m.train.tokPerS * m.train.seconds) / r.seconds) },
+    scores: scoresOf(r.outputs, e.refs),
+    anchors: G2P_ANCHORS,
+    command: `s2s recipe g2p-cmudict${ctx.quick ? ' --quick' : ''} --ensemble${minutes}`,
+    extra: {
+      decodeSeconds: r.decodeSeconds, weights: 'last',
+      members: r.members.map((m) => ({ ...m, beam5: scoreOf(r.memberOutputs[m.name]!, e.refs) })),
+    },
+  };
+}
+
 export const g2pCmudict: Recipe = {
   name: 'g2p-cmudict',
+  ensemble: 'a Transformer trained for the whole time on one thread, and the recipe\'s LSTM three times (a third of the time each, seeds SEED..SEED+2) on the other; the test words decoded by the four as an ensemble',
   summary: 'grapheme-to-phoneme on CMUdict (stress removed, every pronunciation a reference): WER/PER, greedy and beam 5',
   async run(ctx: RecipeContext): Promise<RecipeReport> {
     const entries = g2pEntries(await loadDictionary());
@@ -85,11 +125,13 @@ export const g2pCmudict: Recipe = {
     const seconds = (ctx.minutes !== undefined ? ctx.minutes * 60 : ctx.quick ? G2P_QUICK_SECONDS : G2P_MINUTES * 60);
     const model = ctx.quick ? G2P_QUICK_MODEL : G2P_MODEL;
     const options = { ...(ctx.quick ? G2P_QUICK_OPTIONS : G2P_OPTIONS), maxTime: seconds, seed: ctx.seed };
+    const refs = splits.test.map((t) => t.refs);
+    const data = { train: trainWords, valid: splits.valid.length, test: splits.test.length, note: `words; train has ${splits.train.length} pronunciations` };
+    if (ctx.ensemble) return ensembleReport(ctx, { codecs, splits, seconds, model, options, refs, data });
     // The peer starts now, so both train over the same minutes of this machine.
     const peerArgs = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
     // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
     const peer = ctx.startPeer?.('recipe_torch.py', ctx.quick ? [...peerArgs, '--emb', String(model.emb), '--hidden', String(model.hidden)] : peerArgs);
-    const refs = splits.test.map((t) => t.refs);
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train: splits.train, valid: splits.valid, model, options,
       testSources: splits.test.map((t) => t.src), decodings: GREEDY_AND_BEAM5, weights: G2P_WEIGHTS, say: ctx.say,
@@ -97,7 +139,7 @@ export const g2pCmudict: Recipe = {
     for (const [name, hyps] of Object.entries(r.outputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
     const report: RecipeReport = {
       recipe: 'g2p-cmudict', quick: ctx.quick,
-      data: { train: trainWords, valid: splits.valid.length, test: splits.test.length, note: `words; train has ${splits.train.length} pronunciations` },
+      data,
       model: describeModel(model, r.params), params: r.params, threads: ctx.threads,
       train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
       scores: scoresOf(r.outputs, refs),

@@ -1,6 +1,6 @@
 import type { CodecPair, TextPair } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
-import { loadRun, trainRun, type TrainOptions, type TranslateOptions } from '../train/index.js';
+import { loadRun, trainRun, type Translator, type TrainOptions, type TranslateOptions } from '../train/index.js';
 
 /** One way of decoding the test set, e.g. {name: 'beam5', options: {beam: 5}}. */
 export interface Decoding {
@@ -41,12 +41,17 @@ export interface TrainDecodeResult {
   decodeSeconds: Record<string, number>;
 }
 
+/** What trainCounted measured: the run, its wall time (validation included) and target tokens. */
+export interface CountedTraining {
+  params: number;
+  train: TrainDecodeResult['train'];
+}
+
 /**
- * The part every recipe shares: train a run (wall time and target tokens counted here, so
- * validation's cost is inside the time), reload its weights (best or last) the way `s2s translate` does,
- * and decode the test set in each way asked.
+ * Trains a run in this thread, counting wall time (so validation's cost is inside the time) and
+ * the target tokens of the steps taken.
  */
-export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecodeResult> {
+export async function trainCounted(spec: Pick<TrainDecodeSpec, 'runDir' | 'codecs' | 'train' | 'valid' | 'model' | 'options' | 'say'>): Promise<CountedTraining> {
   let tokens = 0;
   const t0 = performance.now();
   const result = await trainRun({
@@ -56,20 +61,33 @@ export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecode
   });
   const seconds = (performance.now() - t0) / 1000;
   spec.say(`trained ${result.step} steps (${result.epoch} epochs) in ${seconds.toFixed(0)} s, stopped by ${result.reason}`);
-  const run = await loadRun(spec.runDir, { weights: spec.weights ?? 'best' });
-  const outputs: Record<string, string[]> = {};
-  const decodeSeconds: Record<string, number> = {};
-  for (const d of spec.decodings) {
-    const d0 = performance.now();
-    outputs[d.name] = run.translator.translateText(spec.testSources, d.options);
-    decodeSeconds[d.name] = Math.round((performance.now() - d0) / 100) / 10;
-    spec.say(`decoded ${spec.testSources.length} test inputs (${d.name}) in ${decodeSeconds[d.name]} s`);
-  }
   return {
     params: result.model.parameterCount(),
     train: { seconds: Math.round(seconds), steps: result.step, epochs: result.epoch, tokPerS: Math.round(tokens / seconds), reason: result.reason },
-    outputs, decodeSeconds,
   };
+}
+
+/** Decodes the sources once per decoding; outputs and seconds by decoding name. */
+export function decodeAll(translator: Translator, sources: readonly string[], decodings: readonly Decoding[], say: (m: string) => void): Pick<TrainDecodeResult, 'outputs' | 'decodeSeconds'> {
+  const outputs: Record<string, string[]> = {};
+  const decodeSeconds: Record<string, number> = {};
+  for (const d of decodings) {
+    const d0 = performance.now();
+    outputs[d.name] = translator.translateText(sources, d.options);
+    decodeSeconds[d.name] = Math.round((performance.now() - d0) / 100) / 10;
+    say(`decoded ${sources.length} test inputs (${d.name}) in ${decodeSeconds[d.name]} s`);
+  }
+  return { outputs, decodeSeconds };
+}
+
+/**
+ * The part every recipe shares: train a run (trainCounted), reload its weights (best or last)
+ * the way `s2s translate` does, and decode the test set in each way asked.
+ */
+export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecodeResult> {
+  const trained = await trainCounted(spec);
+  const run = await loadRun(spec.runDir, { weights: spec.weights ?? 'best' });
+  return { ...trained, ...decodeAll(run.translator, spec.testSources, spec.decodings, spec.say) };
 }
 
 /** "biLSTM 256 + general attention, emb 64, 0.9M params" */

@@ -10,6 +10,8 @@ export interface Recipe {
   /** One line for `s2s recipe --help`. */
   summary: string;
   run(ctx: RecipeContext): Promise<RecipeReport>;
+  /** What --ensemble does, for recipes that have such a plan (the runner refuses the flag for the others). */
+  ensemble?: string;
 }
 
 /** What the PyTorch peer printed (its last JSON line), plus how long it ran. */
@@ -31,6 +33,11 @@ export interface RecipeContext {
   startPeer?: (script: string, args: string[]) => Promise<PeerOutput>;
   /** The peer's training minutes (--peer-minutes; undefined: the same as s2s's). */
   peerMinutes?: number;
+  /**
+   * Spend the minutes on an ensemble trained in two one-thread lanes (--ensemble; only recipes
+   * with an `ensemble` plan). The runner has set this thread's engine to one thread.
+   */
+  ensemble?: boolean;
   /** Progress lines (stderr). */
   say: (message: string) => void;
 }
