@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCodecs, loadCodecs, newReadStats, readTsv, type CodecPair, type TextPair } from '../data/index.js';
+import { buildCodecs, loadCodecs, newReadStats, readTsv, targetRightToLeft, type CodecPair, type TextPair } from '../data/index.js';
 import { createBackend } from '../kernels/index.js';
 import { ACTIVATIONS, ATTENTION_KINDS, type CellKind } from '../nn/index.js';
 import { MODEL_ARCHS, SEQ2SEQ_DEFAULTS, TRANSFORMER_DEFAULTS, type PartialModelConfig } from '../models/index.js';
@@ -37,6 +37,7 @@ const SPECS: Record<string, FlagSpec> = {
   'attention-dropout': { type: 'number', min: 0, below: 1, help: `transformer: dropout on the attention weights (default ${TRANSFORMER_DEFAULTS.attentionDropout})` },
   'activation-dropout': { type: 'number', min: 0, below: 1, help: `transformer: dropout inside the feed-forward blocks (default ${TRANSFORMER_DEFAULTS.activationDropout})` },
   'tie-embeddings': { type: 'bool', help: 'share the target embedding with the output layer (RNN default off, an out_proj hidden→emb is added when emb ≠ hidden; transformer default on, --tie-embeddings=false unties)' },
+  'right-to-left': { type: 'bool', help: 'train the model to write its output last token first (its text still reads left to right); such a run re-ranks a left-to-right model\'s n-best lists: s2s translate --rescore RUN' },
   'share-embeddings': { type: 'bool', help: 'transformer: one embedding table for source and target (default: on when the data has a shared vocabulary, s2s prepare --shared-vocab)' },
   'label-smoothing': { type: 'number', min: 0, below: 1, default: TRAIN_DEFAULTS.labelSmoothing, help: `label smoothing ε (transformer: ${TRANSFORMER_TRAIN_DEFAULTS.labelSmoothing})` },
   'batch-tokens': { type: 'int', min: 1, help: `padded tokens per batch (default ${DEFAULT_BATCH_TOKENS})` },
@@ -160,7 +161,12 @@ export async function run(argv: string[]): Promise<number> {
     const store = openRunFolder(out, { create: false });
     assertResumable(store, CMD);
     Object.assign(saved, savedTraining(store));
-    savedArch = readRunConfig(store).model.arch;
+    const config = readRunConfig(store);
+    savedArch = config.model.arch;
+    // The direction is in the run's codecs; a resumed run keeps it.
+    if (given.has('right-to-left') && (flags['right-to-left'] === true) !== (config.codecs.tgt.reverse === true)) {
+      throw new UserError(`s2s ${CMD}: ${out} was trained ${config.codecs.tgt.reverse === true ? 'right to left' : 'left to right'}; a resumed run keeps its direction (drop --right-to-left${flags['right-to-left'] === true ? '' : '=false'}, or train a new run)`);
+    }
   }
   const savedData = (saved['data'] ?? {}) as { train?: unknown; valid?: unknown; dir?: unknown };
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -206,6 +212,7 @@ export async function run(argv: string[]): Promise<number> {
 
   let codecs: CodecPair | undefined;
   if (!resume) codecs = dataDir ? await loadCodecs(join(dataDir, 'codecs.json')) : buildCodecs(trainPairs, { tokenizer: 'space' });
+  if (codecs && flags['right-to-left'] === true) codecs = targetRightToLeft(codecs);
 
   const maxSteps = opt('max-steps', int(flags, 'max-steps') ?? TRAIN_DEFAULTS.maxSteps);
   const maxTime = opt('max-time', int(flags, 'max-time') ?? TRAIN_DEFAULTS.maxTime);

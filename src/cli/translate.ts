@@ -1,6 +1,6 @@
 import { assertReadableFile, readLines } from '../data/readers/files.js';
 import { linesOfStream } from '../data/readers/lines.js';
-import { loadEnsemble, loadRun, withBackendFallback, type LoadRunOptions, type TranslateOptions, type Translation } from '../train/index.js';
+import { loadEnsemble, loadRun, rescoreTranslations, withBackendFallback, type LoadRunOptions, type Rescorer, type TranslateOptions, type Translation } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { helpText, oneOf, parseFlags, type FlagSpec } from './args.js';
 
@@ -18,6 +18,8 @@ const SPECS: Record<string, FlagSpec> = {
   'top-k': { type: 'int', min: 0, default: 0, help: 'sampling: only among the k most probable tokens (0 = all)' },
   seed: { type: 'int', min: 0, max: 4294967295, default: 0, help: 'sampling: line i of the input samples from seed + i (same seed, same output)' },
   json: { type: 'bool', help: 'print JSON lines: source, hypotheses with scores, tokens and attention' },
+  rescore: { type: 'string', repeatable: true, help: 'run folder of a model that re-ranks each beam\'s n-best list (all --beam hypotheses): a hypothesis scores its search score + --rescore-weight × this model\'s log-probability of it; repeat it for an ensemble of rescorers. The classic rescorer is a run trained with --right-to-left' },
+  'rescore-weight': { type: 'number', min: 0, default: 1, help: 'with --rescore: the weight of the rescorer\'s log-probability' },
   weights: { type: 'string', default: 'best', help: 'best|last|average: model.best.safetensors, model.safetensors or model.average.safetensors (s2s average)' },
   backend: { type: 'string', help: 'js|wasm (default: wasm where it loads)' },
   threads: { type: 'int', min: 1, max: 256, help: 'threads for the wasm backend' },
@@ -52,6 +54,9 @@ export async function run(argv: string[]): Promise<number> {
   if (sampling && nBest > 1) throw new UserError(`s2s ${CMD}: --sample gives one output per line; drop --n-best ${nBest}`);
   const weights = oneOf(CMD, 'weights', flags['weights'], ['best', 'last', 'average'] as const);
   const backend = flags['backend'] === undefined ? undefined : oneOf(CMD, 'backend', flags['backend'], ['js', 'wasm'] as const);
+  const rescoreDirs = ((flags['rescore'] ?? []) as string[]).filter((m) => m !== '');
+  if (rescoreDirs.length > 0 && sampling) throw new UserError(`s2s ${CMD}: --rescore re-ranks the n-best list of a beam search, and --sample gives one output; drop one of them`);
+  if (rescoreDirs.length > 0 && beam < 2) throw new UserError(`s2s ${CMD}: --rescore re-ranks the n-best list of a beam search; give --beam 2 or more (5 is usual)`);
   const input = typeof flags['input'] === 'string' ? flags['input'] : undefined;
   if (input) await assertReadableFile(input, 'translate --input');
 
@@ -59,6 +64,14 @@ export async function run(argv: string[]): Promise<number> {
   const load = async (o: LoadRunOptions): Promise<{ translate(lines: readonly string[], opts?: TranslateOptions): Translation[] }> =>
     modelDirs.length === 1 ? loadRun(modelDirs[0]!, o) : loadEnsemble(modelDirs, o);
   const loaded = await withBackendFallback(backend, (b) => load({ weights, backend: b, threads: flags['threads'] as number | undefined }));
+  // The rescorers run on the engine the models above chose.
+  let rescorer: Rescorer | undefined;
+  if (rescoreDirs.length === 1) rescorer = await loadRun(rescoreDirs[0]!, { weights });
+  else if (rescoreDirs.length > 1) {
+    const e = await loadEnsemble(rescoreDirs, { weights });
+    rescorer = { model: e.scorer, codecs: e.codecs };
+  }
+  const rescoreWeight = flags['rescore-weight'] as number;
   const opts: TranslateOptions = {
     beam, nBest, lengthPenalty: flags['length-penalty'] as number, maxLenA: flags['max-len-a'] as number,
     maxLenB: flags['max-len-b'] as number, batchSize: bs as number | undefined,
@@ -73,7 +86,10 @@ export async function run(argv: string[]): Promise<number> {
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const sentenceSeeds = sampling ? pending.map((_, i) => seed + done + i) : undefined;
-    const results = loaded.translate(pending, { ...opts, sentenceSeeds });
+    // With a rescorer the search keeps its whole beam as the list to re-rank, then the best nBest stay.
+    const results = rescorer
+      ? rescoreTranslations(loaded.translate(pending, { ...opts, nBest: beam }), rescorer, { weight: rescoreWeight }).map((r) => ({ ...r, hypotheses: r.hypotheses.slice(0, nBest) }))
+      : loaded.translate(pending, { ...opts, sentenceSeeds });
     done += pending.length;
     const text = results.map((r) => {
       if (json) {

@@ -7,18 +7,32 @@ export interface TextCodecJSON {
   normalize: NormalForm;
   tokenizer: TokenizerJSON;
   vocab: VocabJSON;
+  /** Ids run right to left (a target side trained with --right-to-left); absent: left to right. */
+  reverse?: boolean;
 }
 
 /**
  * Text ⇄ ids for one side of a model: normalisation, tokenizer and vocabulary together, so the
  * trainer, the decoder and the server all turn text into ids the same way.
+ *
+ * A reversed codec (`reverse`) gives the ids of a text last token first and reads ids back the
+ * same way, so a model trained through it writes its output right to left while everything
+ * around it (training, validation, translation, the server) still sees text in reading order.
+ * A right-to-left model makes different errors from a left-to-right one, which is what n-best
+ * rescoring with it (`s2s translate --rescore`) uses.
  */
 export class TextCodec {
   constructor(
     readonly tokenizer: Tokenizer,
     readonly vocab: Vocab,
     readonly normalize: NormalForm = 'nfc',
+    readonly reverse = false,
   ) {}
+
+  /** The same codec with its ids running right to left (or, given false, left to right). */
+  rightToLeft(on = true): TextCodec {
+    return on === this.reverse ? this : new TextCodec(this.tokenizer, this.vocab, this.normalize, on);
+  }
 
   /**
    * Tokens of `text` as the vocabulary knows them: a subword the vocabulary dropped (minFreq,
@@ -34,14 +48,14 @@ export class TextCodec {
       } else out.push(t);
     };
     for (const t of this.tokenizer.encode(normalizeText(text, this.normalize))) push(t);
-    return out;
+    return this.reverse ? out.reverse() : out;
   }
 
   /** Ids of `text`, without <s> or </s> (the model adds them). */
   encode(text: string): number[] {
     const ids: number[] = [];
     for (const t of this.tokenizer.encode(normalizeText(text, this.normalize))) this.pushId(t, ids);
-    return ids;
+    return this.reverse ? ids.reverse() : ids;
   }
 
   /** One lookup per in-vocabulary token (the hot path); the split fallback only on a miss. */
@@ -58,11 +72,11 @@ export class TextCodec {
     } else ids.push(UNK_ID);
   }
 
-  /** Text of `ids`; special ids (<pad>, <unk>, <s>, </s>) are skipped wherever they are. */
+  /** Text of `ids` (in the codec's order); special ids (<pad>, <unk>, <s>, </s>) are skipped wherever they are. */
   decode(ids: readonly number[]): string {
     const tokens: string[] = [];
     for (const id of ids) if (!this.vocab.isSpecial(id)) tokens.push(this.vocab.token(id));
-    return this.tokenizer.decode(tokens);
+    return this.tokenizer.decode(this.reverse ? tokens.reverse() : tokens);
   }
 
   /** How many ids of `ids` are <unk>: a quick check of vocabulary coverage. */
@@ -73,7 +87,9 @@ export class TextCodec {
   }
 
   toJSON(): TextCodecJSON {
-    return { normalize: this.normalize, tokenizer: this.tokenizer.toJSON(), vocab: this.vocab.toJSON() };
+    const json: TextCodecJSON = { normalize: this.normalize, tokenizer: this.tokenizer.toJSON(), vocab: this.vocab.toJSON() };
+    if (this.reverse) json.reverse = true;
+    return json;
   }
 
   static fromJSON(json: TextCodecJSON): TextCodec {
@@ -81,7 +97,7 @@ export class TextCodec {
       throw new UserError('codec: expected {normalize, tokenizer, vocab}; the file is damaged or from another tool');
     }
     const normalize = json.normalize === 'nfkc' ? 'nfkc' : 'nfc';
-    return new TextCodec(tokenizerFromJSON(json.tokenizer), Vocab.fromJSON(json.vocab), normalize);
+    return new TextCodec(tokenizerFromJSON(json.tokenizer), Vocab.fromJSON(json.vocab), normalize, json.reverse === true);
   }
 }
 
@@ -100,6 +116,11 @@ export interface CodecPairJSON {
   tgt: TextCodecJSON;
 }
 
+/** The pair with its target side right to left (`on`) or left to right: what `s2s train --right-to-left` trains through. */
+export function targetRightToLeft(pair: CodecPair, on = true): CodecPair {
+  return { ...pair, tgt: pair.tgt.rightToLeft(on) };
+}
+
 export function codecPairToJSON(pair: CodecPair): CodecPairJSON {
   return { format: 's2s-codecs', version: 1, shared: pair.shared, src: pair.src.toJSON(), tgt: pair.tgt.toJSON() };
 }
@@ -109,7 +130,8 @@ export function codecPairFromJSON(json: CodecPairJSON): CodecPair {
     throw new UserError(`codecs: expected format s2s-codecs version 1; re-run s2s prepare to make one`);
   }
   const src = TextCodec.fromJSON(json.src);
-  // a shared pair is one codec object on both sides, as it was when built
-  const tgt = json.shared ? src : TextCodec.fromJSON(json.tgt);
+  // a shared pair is one tokenizer and vocabulary on both sides, as it was when built (the target
+  // side may still run right to left)
+  const tgt = json.shared ? src.rightToLeft(json.tgt?.reverse === true) : TextCodec.fromJSON(json.tgt);
   return { src, tgt, shared: json.shared === true };
 }

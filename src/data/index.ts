@@ -11,7 +11,7 @@ export { normalizeText, wordCount, PairCleaner, pairHash, type CleanOptions, typ
 export { assignSplit, splitBucket, fnv1a32, parseSplit, SPLIT_NAMES, type SplitFractions, type SplitName } from './split.js';
 export * from './tokenizers/index.js';
 export { Vocab, SPECIALS, PAD_ID, UNK_ID, BOS_ID, EOS_ID, type VocabJSON, type VocabOptions } from './vocab.js';
-export { TextCodec, codecPairToJSON, codecPairFromJSON, type CodecPair, type CodecPairJSON, type TextCodecJSON } from './codec.js';
+export { TextCodec, codecPairToJSON, codecPairFromJSON, targetRightToLeft, type CodecPair, type CodecPairJSON, type TextCodecJSON } from './codec.js';
 export { saveCodecs, loadCodecs } from './codec-file.js';
 export { buildCodecs, buildCodecsFromStream, CodecLearner, DEFAULT_MERGES, type BuildCodecsOptions } from './build.js';
 export { writeFileAtomic, AtomicLineWriter } from '../platform/node-files.js';

@@ -59,8 +59,9 @@ export function lengthPenalty(len: number, alpha: number): number {
  * Batched beam search. Each unfinished sentence keeps k live hypotheses as k rows of the decoder
  * state; every step scores all k·V extensions, EOS extensions ranked within the top k become
  * finished hypotheses, and the best k others live on. A sentence is done when it has k finished
- * hypotheses, when no live one can still beat the best finished one (α = 0 only: scores only
- * fall), or at its length limit a·|src| + b (live ones then count as finished). Done sentences
+ * hypotheses, when no live one can still beat the nBest-th best finished one (α = 0 only: scores
+ * only fall), or at its length limit a·|src| + b (live ones then count as finished, so only there
+ * can a returned hypothesis lack its EOS). Done sentences
  * leave the batch. Returns per sentence up to nBest hypotheses, best first, with attention rows
  * only when `attention` is set. Histories are back-pointers (see Node): no step copies a history,
  * and memory holds only the live and finished hypotheses' trees.
@@ -133,11 +134,10 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         live[b] = next;
         const fin = finished[b]!;
         let done = fin.length >= k || t + 1 >= limit[b]! || next[0]!.score === -Infinity;
-        if (!done && alpha === 0 && fin.length > 0) {
-          let bestFin = -Infinity;
-          for (const f of fin) bestFin = Math.max(bestFin, f.score);
-          done = next[0]!.score <= bestFin;
-        }
+        // With α = 0 scores only fall, so once nBest hypotheses are finished, a live one that
+        // cannot beat the nBest-th of them never will. (Stopping at the first finished one would
+        // fill an n-best list with live hypotheses cut off before their EOS.)
+        if (!done && alpha === 0 && fin.length >= nBest) done = next[0]!.score <= nthBestScore(fin, nBest);
         if (done) {
           // at the length limit (or with too few finished) the live hypotheses count too
           if (fin.length < nBest || t + 1 >= limit[b]!) {
@@ -167,6 +167,16 @@ export function beamSearch<S extends object>(model: Scorer<S>, batch: SourceBatc
         .slice(0, nBest)
         .map((f) => ({ ...trace(f.node, f.len, attended), score: f.norm })));
   });
+}
+
+/** The n-th best raw score among the finished hypotheses (there are at least n). */
+function nthBestScore(fin: readonly Finished[], n: number): number {
+  if (n === 1) {
+    let best = -Infinity;
+    for (const f of fin) best = Math.max(best, f.score);
+    return best;
+  }
+  return fin.map((f) => f.score).sort((a, b) => b - a)[n - 1]!;
 }
 
 /** The best extensions of one sentence's beams, best first, in parallel arrays (reused every step: no allocation per candidate). */

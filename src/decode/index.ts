@@ -4,4 +4,5 @@ export { beamSearch, lengthPenalty, type BeamOptions } from './beam.js';
 export { sample, type SampleOptions } from './sample.js';
 export { generateValues, type ValueScorer, type ValueBatch } from './continuous.js';
 export { stateTensors, releaseState, advance } from './memory.js';
+export { forcedScores, type ForceOptions } from './force.js';
 export { EnsembleScorer, meanOfProbabilities, type EnsembleState } from './ensemble.js';

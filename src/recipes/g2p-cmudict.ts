@@ -91,10 +91,12 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
   const sum = (f: (m: (typeof r.members)[number]) => number): number => r.members.reduce((a, m) => a + f(m), 0);
   const lstms = r.members.filter((m) => m.name !== 'transformer');
   const tf = r.members.find((m) => m.name === 'transformer')!;
+  const backward = lstms.filter((m) => m.direction === 'right-to-left').length;
   const minutes = ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : '';
   return {
     recipe: 'g2p-cmudict', quick: ctx.quick, data: e.data,
-    model: `ensemble of 4 trained in two one-thread lanes: ${tf.model}; ${lstms.length} × ${lstms[0]?.model ?? 'LSTM'}`,
+    model: `${r.members.length} runs trained in two one-thread lanes: ${tf.model}; ${lstms.length} × ${lstms[0]?.model ?? 'LSTM'}`
+      + (backward > 0 ? `, ${backward} of them right to left, re-ranking the others' beam-5 lists` : ''),
     params: sum((m) => m.params), threads: 2,
     // steps, epochs and tokens summed over the members; the time is the two lanes' wall time
     train: { seconds: Math.round(r.seconds), steps: sum((m) => m.train.steps), epochs: sum((m) => m.train.epochs), tokPerS: Math.round(sum((m) => m.train.tokPerS * m.train.seconds) / r.seconds) },
@@ -110,7 +112,7 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
 
 export const g2pCmudict: Recipe = {
   name: 'g2p-cmudict',
-  ensemble: 'a Transformer trained for the whole time on one thread, and the recipe\'s LSTM three times (a third of the time each, seeds SEED..SEED+2) on the other; the test words decoded by the four as an ensemble',
+  ensemble: 'a Transformer trained for the whole time on one thread, and the recipe\'s LSTM three times on the other (a third of the time each, seeds SEED..SEED+2; the second and third write right to left); the Transformer and the first LSTM decode the test words as an ensemble, and the two right-to-left runs re-rank its beam-5 lists',
   summary: 'grapheme-to-phoneme on CMUdict (stress removed, every pronunciation a reference): WER/PER, greedy and beam 5',
   async run(ctx: RecipeContext): Promise<RecipeReport> {
     const entries = g2pEntries(await loadDictionary());

@@ -1,7 +1,7 @@
-import { codecPairToJSON, type CodecPair, type TextPair } from '../data/index.js';
+import { codecPairToJSON, targetRightToLeft, type CodecPair, type TextPair } from '../data/index.js';
 import type { PartialModelConfig, Seq2SeqConfig } from '../models/index.js';
 import { joinPath } from '../platform/node-files.js';
-import { loadEnsemble, type TrainOptions } from '../train/index.js';
+import { loadEnsemble, rescoreTranslations, type TrainOptions } from '../train/index.js';
 import { decodeAll, describeModel, GREEDY_AND_BEAM5, trainCounted, type CountedTraining } from './pipeline.js';
 import { startLane, type LaneResult } from './train-lane.js';
 
@@ -10,8 +10,12 @@ import { startLane, type LaneResult } from './train-lane.js';
  * one-thread lanes at once. One lane trains a Transformer for the whole budget (it still learns
  * at 60 minutes); the other trains the recipe's LSTM three times, a third of the budget each,
  * with seeds seed, seed+1, seed+2 (that LSTM stops improving after about 20 minutes: 28.2% WER at
- * 20, 28.3% at 60). The test words are decoded by the four as one ensemble (their probabilities
- * averaged step by step). docs/training.md ("60-minute runs") has the runs that chose this.
+ * 20, 28.3% at 60), the second and third writing right to left (`--right-to-left`). The
+ * Transformer and the first LSTM decode the test words as one ensemble (their probabilities
+ * averaged step by step); the two right-to-left runs, as an ensemble of their own, re-rank its
+ * beam-5 lists (`s2s translate --rescore`). A right-to-left model makes other mistakes than a
+ * left-to-right one, so it re-ranks better than a third left-to-right member votes.
+ * docs/training.md ("60-minute runs", "Right-to-left rescoring") has the runs that chose this.
  */
 
 export const G2P_TRANSFORMER: PartialModelConfig = { arch: 'transformer', emb: 128, layers: 3, ffn: 512, heads: 4, dropout: 0.1 };
@@ -21,7 +25,9 @@ export const G2P_TRANSFORMER_OPTIONS: Partial<TrainOptions> = {
 /** Quick mode: a small Transformer for a fixed number of steps (a test of the plan, not of the model). */
 export const G2P_QUICK_TRANSFORMER: PartialModelConfig = { arch: 'transformer', emb: 32, layers: 1, ffn: 64, heads: 2, dropout: 0 };
 export const G2P_QUICK_TRANSFORMER_OPTIONS: Partial<TrainOptions> = { ...G2P_TRANSFORMER_OPTIONS, batchTokens: 250, lr: 0.005, warmup: 20, maxSteps: 200, validEvery: 100, validDecode: 50 };
-export const G2P_ENSEMBLE_LSTMS = 3;
+/** The LSTM runs of the second lane, in order, by the direction each writes its output in. */
+export const G2P_ENSEMBLE_LSTMS: readonly LstmDirection[] = ['left-to-right', 'right-to-left', 'right-to-left'];
+export type LstmDirection = 'left-to-right' | 'right-to-left';
 
 export interface EnsemblePlanSpec {
   /** Folder of the member runs (transformer, lstm-1, lstm-2, …). */
@@ -42,6 +48,7 @@ export interface EnsemblePlanSpec {
 
 export interface EnsembleMember {
   name: string;
+  direction: LstmDirection;
   model: string;
   params: number;
   train: CountedTraining['train'];
@@ -51,7 +58,11 @@ export interface EnsemblePlanResult {
   members: EnsembleMember[];
   /** Wall time of the two lanes together. */
   seconds: number;
-  /** The ensemble's outputs (greedy, beam5) and each member's own beam-5 outputs (by member name). */
+  /**
+   * The left-to-right members' ensemble outputs (greedy, beam5), with right-to-left members also
+   * `beam5-rescored` (the ensemble's beam-5 list re-ranked by them), and each member's own beam-5
+   * outputs (by member name).
+   */
   outputs: Record<string, string[]>;
   memberOutputs: Record<string, string[]>;
   decodeSeconds: Record<string, number>;
@@ -75,7 +86,8 @@ export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<Ensembl
     runDir: tfDir, codecs: codecPairToJSON(spec.codecs), train: spec.train, valid: spec.valid, model: transformer,
     options: { ...(spec.quick ? G2P_QUICK_TRANSFORMER_OPTIONS : G2P_TRANSFORMER_OPTIONS), maxTime: spec.seconds, seed: spec.seed },
   }, (m) => spec.say(`transformer: ${m}`));
-  spec.say(`ensemble plan: a Transformer on a lane of its own for ${spec.seconds} s; ${G2P_ENSEMBLE_LSTMS} LSTM runs of a third each on this thread`);
+  const n = G2P_ENSEMBLE_LSTMS.length;
+  spec.say(`ensemble plan: a Transformer on a lane of its own for ${spec.seconds} s; ${n} LSTM runs of 1/${n} each on this thread (${G2P_ENSEMBLE_LSTMS.join(', ')})`);
   // Ctrl-C stops the lane too (the LSTM run in this thread stops by its own handler), and no further LSTM starts.
   let stopped = false;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -88,20 +100,22 @@ export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<Ensembl
   const members: EnsembleMember[] = [];
   const dirs: string[] = [tfDir];
   try {
-    for (let k = 0; k < G2P_ENSEMBLE_LSTMS && !stopped; k++) {
-      const name = `lstm-${k + 1}`;
+    for (let k = 0; k < n && !stopped; k++) {
+      const direction = G2P_ENSEMBLE_LSTMS[k]!;
+      const name = `lstm-${k + 1}${direction === 'right-to-left' ? '-r2l' : ''}`;
       const runDir = joinPath(spec.dir, name);
       // each LSTM gets an equal share of what is left, so the lane ends with the budget
-      const share = (deadline - performance.now()) / 1000 / (G2P_ENSEMBLE_LSTMS - k);
+      const share = (deadline - performance.now()) / 1000 / (n - k);
       const options = spec.quick ? { ...spec.lstmOptions, seed: spec.seed + k } : { ...spec.lstmOptions, maxTime: Math.max(1, share), seed: spec.seed + k };
-      spec.say(`${name}: seed ${spec.seed + k}${spec.quick ? '' : `, ${share.toFixed(0)} s`}`);
-      const r = await trainCounted({ runDir, codecs: spec.codecs, train: spec.train, valid: spec.valid, model: spec.lstm, options, say: spec.say });
-      members.push({ name, model: describeModel(spec.lstm, r.params), params: r.params, train: r.train });
+      spec.say(`${name}: seed ${spec.seed + k}, ${direction}${spec.quick ? '' : `, ${share.toFixed(0)} s`}`);
+      const codecs = direction === 'right-to-left' ? targetRightToLeft(spec.codecs) : spec.codecs;
+      const r = await trainCounted({ runDir, codecs, train: spec.train, valid: spec.valid, model: spec.lstm, options, say: spec.say });
+      members.push({ name, direction, model: describeModel(spec.lstm, r.params), params: r.params, train: r.train });
       dirs.push(runDir);
     }
     const tf = await lane.done;
     spec.say(`transformer: ${tf.steps} steps (${tf.epochs} epochs) in ${tf.seconds.toFixed(0)} s, stopped by ${tf.reason}`);
-    members.unshift({ name: 'transformer', model: describeTransformer(transformer, tf.params), params: tf.params, train: laneTraining(tf) });
+    members.unshift({ name: 'transformer', direction: 'left-to-right', model: describeTransformer(transformer, tf.params), params: tf.params, train: laneTraining(tf) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -109,15 +123,28 @@ export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<Ensembl
   const seconds = (performance.now() - t0) / 1000;
 
   // The budget schedules end at lr 0, so each member's last weights are decoded.
-  const ensemble = await loadEnsemble(dirs, { weights: 'last' });
   const memberOutputs: Record<string, string[]> = {};
   const decodeSeconds: Record<string, number> = {};
-  for (const [i, run] of ensemble.runs.entries()) {
-    const name = members[i]!.name;
+  const forward = members.filter((m) => m.direction === 'left-to-right');
+  const backward = members.filter((m) => m.direction === 'right-to-left');
+  const dirOf = (m: EnsembleMember): string => dirs[members.indexOf(m)]!;
+  const ensemble = await loadEnsemble(forward.map(dirOf), { weights: 'last' });
+  const rescorer = backward.length > 0 ? await loadEnsemble(backward.map(dirOf), { weights: 'last' }) : undefined;
+  const runs = [...ensemble.runs, ...(rescorer?.runs ?? [])];
+  for (const [i, run] of runs.entries()) {
+    const name = [...forward, ...backward][i]!.name;
     const d = decodeAll(run.translator, spec.testSources, [{ name: 'beam5', options: { beam: 5, batchSize: 32 } }], (m) => spec.say(`${name}: ${m}`));
     memberOutputs[name] = d.outputs['beam5']!;
     decodeSeconds[`${name}.beam5`] = d.decodeSeconds['beam5']!;
   }
   const d = decodeAll(ensemble.translator, spec.testSources, GREEDY_AND_BEAM5, (m) => spec.say(`ensemble: ${m}`));
+  if (rescorer) {
+    // The left-to-right ensemble's whole beam, re-ranked by the right-to-left runs as one ensemble.
+    const d0 = performance.now();
+    const lists = ensemble.translator.translate(spec.testSources, { beam: 5, nBest: 5, batchSize: 32 });
+    d.outputs['beam5-rescored'] = rescoreTranslations(lists, { model: rescorer.scorer, codecs: rescorer.codecs }).map((t) => t.hypotheses[0]?.text ?? '');
+    d.decodeSeconds['beam5-rescored'] = Math.round((performance.now() - d0) / 100) / 10;
+    spec.say(`ensemble: ${spec.testSources.length} test inputs decoded (beam 5) and re-ranked by ${backward.length} right-to-left runs in ${d.decodeSeconds['beam5-rescored']} s`);
+  }
   return { members, seconds, outputs: d.outputs, memberOutputs, decodeSeconds: { ...decodeSeconds, ...d.decodeSeconds } };
 }

@@ -23,7 +23,8 @@ export function markdownRow(r: RecipeReport): string {
     String(r.threads),
     fmtTrain(r.train),
     fmtScores(r.scores['greedy']),
-    fmtScores(r.scores['beam5']),
+    // a plan that re-ranks its beam (g2p-cmudict --ensemble) shows both
+    fmtScores(r.scores['beam5']) + (r.scores['beam5-rescored'] ? `; re-ranked: ${fmtScores(r.scores['beam5-rescored'])}` : ''),
     r.peer ? fmtTrain(r.peer.train) : '—',
     fmtScores(r.peer?.scores['greedy']),
     fmtScores(r.peer?.scores['beam5']),

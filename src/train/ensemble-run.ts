@@ -34,6 +34,11 @@ export async function loadEnsemble(runs: readonly (string | RunStore)[], opts: L
 }
 
 function assertSameCodecs(a: LoadedRun, b: LoadedRun): void {
+  const direction = (r: LoadedRun): string => (r.codecs.tgt.reverse ? 'right to left' : 'left to right');
+  if (a.codecs.tgt.reverse !== b.codecs.tgt.reverse) {
+    const [l2r, r2l] = a.codecs.tgt.reverse ? [b, a] : [a, b];
+    throw new UserError(`${b.dir} writes ${direction(b)} and ${a.dir} ${direction(a)}; an ensemble's models must write in one direction (their probabilities are averaged token by token); let the right-to-left run re-rank instead: s2s translate --model ${l2r.dir} --rescore ${r2l.dir}`);
+  }
   for (const side of ['tgt', 'src'] as const) {
     const ca = a.codecs[side];
     const cb = b.codecs[side];

@@ -24,6 +24,7 @@ export { runFolderStore } from '../platform/run-folder.js';
 export { Translator, decodeIds, greedyIds, type DecodingModel, type TranslateOptions, type Translation, type TranslationHypothesis } from './translator.js';
 export { loadRun, openRun, withBackendFallback, type LoadRunOptions, type LoadedRun, type OpenedRun } from './run.js';
 export { loadEnsemble, type LoadedEnsemble } from './ensemble-run.js';
+export { rescoreTranslations, type Rescorer, type RescoreOptions } from './rescore.js';
 export { averageWeights, averageRunCheckpoints, AVERAGED_STEPS_KEY, type WeightsSource, type RunAverage } from './average.js';
 export { keptCheckpointName, listKeptCheckpoints, pruneKeptCheckpoints, isKeptCheckpointName, type KeptCheckpoint } from './kept-checkpoints.js';
 export { parseRunLog, validMetrics, type RunLog } from './log-read.js';

@@ -110,15 +110,17 @@ export class Translator {
     const decoded = decodeIds(this.model, nonEmpty.map((i) => ids[i]!), { ...opts, sentenceSeeds });
     const hyps: Hypothesis[][] = ids.map(() => [{ tokens: [], score: 0, attention: [] }]);
     nonEmpty.forEach((i, k) => (hyps[i] = decoded[k]!));
-    const tv = this.codecs.tgt.vocab;
+    const tgt = this.codecs.tgt;
+    // A right-to-left model's tokens and attention rows are shown in reading order, as its text is.
+    const readingOrder = <T>(xs: T[]): T[] => (tgt.reverse ? [...xs].reverse() : xs);
     return lines.map((source, i) => ({
       source,
       sourceTokens: srcTokens[i]!,
       hypotheses: hyps[i]!.map((h) => ({
-        text: this.codecs.tgt.decode(h.tokens),
-        tokens: h.tokens.map((id) => tv.token(id)),
+        text: tgt.decode(h.tokens),
+        tokens: readingOrder(h.tokens.map((id) => tgt.vocab.token(id))),
         score: h.score,
-        attention: h.attention,
+        attention: readingOrder(h.attention),
       })),
     }));
   }

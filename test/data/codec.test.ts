@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpeTokenizer, buildCodecs, loadCodecs, saveCodecs, TextCodec, UNK_ID, Vocab, WordTokenizer } from '../../src/data/index.js';
+import { BpeTokenizer, buildCodecs, codecPairFromJSON, codecPairToJSON, loadCodecs, saveCodecs, targetRightToLeft, TextCodec, UNK_ID, Vocab, WordTokenizer } from '../../src/data/index.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from './helpers.js';
 
@@ -20,6 +20,33 @@ test('TextCodec: encode gives ids without <s>/</s>; decode skips specials; input
   assert.deepEqual(codec.encode('the  cat, dog'), [4, 5, 6, UNK_ID]);
   assert.equal(codec.decode([2, 4, 5, 6, 0, 3, 0]), 'the cat,');
   assert.equal(codec.decode([]), '');
+});
+
+test('a right-to-left codec: ids last token first, text back in reading order; the direction is saved; a shared pair reverses only its target', () => {
+  for (const opts of [{ tokenizer: 'bpe' as const, merges: 20 }, { tokenizer: 'word' as const, sharedVocab: true }]) {
+    const pair = buildCodecs(PAIRS, opts);
+    const r2l = targetRightToLeft(pair);
+    assert.equal(r2l.tgt.reverse, true);
+    assert.equal(r2l.src.reverse, false, 'the source side keeps its order');
+    assert.equal(r2l.tgt.vocab, pair.tgt.vocab, 'one vocabulary: the same ids, another order');
+    for (const p of PAIRS) {
+      const ids = r2l.tgt.encode(p.tgt);
+      assert.deepEqual(ids, pair.tgt.encode(p.tgt).reverse());
+      assert.equal(r2l.tgt.decode(ids), p.tgt, 'decode reads ids in the codec\'s order');
+      assert.deepEqual(r2l.tgt.tokenize(p.tgt), pair.tgt.tokenize(p.tgt).reverse());
+      assert.deepEqual(r2l.src.encode(p.src), pair.src.encode(p.src));
+    }
+    const json = codecPairToJSON(r2l);
+    assert.equal(json.tgt.reverse, true);
+    assert.equal(json.src.reverse, undefined, 'left to right is the default and is not written');
+    assert.equal(codecPairToJSON(pair).tgt.reverse, undefined, 'files written before directions existed read the same');
+    const back = codecPairFromJSON(JSON.parse(JSON.stringify(json)));
+    assert.equal(back.shared, pair.shared);
+    assert.equal(back.tgt.reverse, true);
+    assert.equal(back.src.reverse, false);
+    assert.deepEqual(back.tgt.encode(PAIRS[0]!.tgt), r2l.tgt.encode(PAIRS[0]!.tgt));
+    assert.equal(targetRightToLeft(r2l, false).tgt.encode(PAIRS[0]!.tgt).join(), pair.tgt.encode(PAIRS[0]!.tgt).join());
+  }
 });
 
 test('buildCodecs: separate or shared; BPE falls back to pieces when the vocabulary drops a merge', () => {

@@ -37,7 +37,7 @@ function lengthPenalty(len: number, alpha: number): number {
  * Batched beam search. Each unfinished sentence keeps k live hypotheses as k rows of the decoder
  * state; every step scores all k·V extensions, EOS extensions ranked within the top k become
  * finished hypotheses, and the best k others live on. A sentence is done when it has k finished
- * hypotheses, when no live one can still beat the best finished one (α = 0 only: scores only
+ * hypotheses, when no live one can still beat the nBest-th finished one (α = 0 only: scores only
  * fall), or at its length limit a·|src| + b (live ones then count as finished). Done sentences
  * leave the batch. Returns per sentence up to nBest hypotheses, best first.
  */
@@ -101,10 +101,10 @@ export function referenceBeamSearch<S extends object>(model: Scorer<S>, batch: S
         live[b] = next;
         const fin = finished[b]!;
         let done = fin.length >= k || t + 1 >= limit[b]! || next[0]!.score === -Infinity;
-        if (!done && alpha === 0 && fin.length > 0) {
-          let bestFin = -Infinity;
-          for (const f of fin) bestFin = Math.max(bestFin, f.score);
-          done = next[0]!.score <= bestFin;
+        // the stopping rule as fixed on 2026-12-07 in both searches: wait for nBest finished ones
+        if (!done && alpha === 0 && fin.length >= nBest) {
+          const nth = fin.map((f) => f.score).sort((x, y) => y - x)[nBest - 1]!;
+          done = next[0]!.score <= nth;
         }
         if (done) {
           // at the length limit (or with too few finished) the live hypotheses count too
