@@ -4,7 +4,7 @@ import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
-import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 /**
@@ -54,11 +54,9 @@ export const dates: Recipe = {
       runDir: joinPath(ctx.out, 'run'), codecs, train: splits.train, valid: splits.valid, model, options,
       testSources: splits.test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
     });
+    await writeTestOutputs(ctx.out, r.outputs);
     const scored: Record<string, Scores> = {};
-    for (const [name, hyps] of Object.entries(r.outputs)) {
-      scored[name] = scores(hyps, refs);
-      await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
-    }
+    for (const [name, hyps] of Object.entries(r.outputs)) scored[name] = scores(hyps, refs);
     return {
       recipe: 'dates', quick: ctx.quick,
       data: { train: splits.train.length, valid: splits.valid.length, test: splits.test.length, note: `generated dates, ${DATE_FORMATS.length} formats` },

@@ -7,7 +7,7 @@ import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data
 import { trainEnsemblePlan } from './g2p-ensemble.js';
 import { g2pScore } from './g2p-score.js';
 import { peerReport } from './peer.js';
-import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './types.js';
 
 /**
@@ -86,8 +86,8 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
     dir: joinPath(ctx.out, 'ensemble'), codecs: e.codecs, train: e.splits.train, valid: e.splits.valid, seconds: e.seconds, seed: ctx.seed, quick: ctx.quick,
     lstm: e.model, lstmOptions: e.options, testSources: e.splits.test.map((t) => t.src), say: ctx.say,
   });
-  for (const [name, hyps] of Object.entries(r.outputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
-  for (const [name, hyps] of Object.entries(r.memberOutputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.beam5.txt`), hyps.map((h) => h + '\n').join(''));
+  await writeTestOutputs(ctx.out, r.outputs);
+  await writeTestOutputs(ctx.out, r.memberOutputs, (name) => `test.${name}.beam5.txt`);
   const sum = (f: (m: (typeof r.members)[number]) => number): number => r.members.reduce((a, m) => a + f(m), 0);
   const lstms = r.members.filter((m) => m.name !== 'transformer');
   const tf = r.members.find((m) => m.name === 'transformer')!;
@@ -138,7 +138,7 @@ export const g2pCmudict: Recipe = {
       runDir: joinPath(ctx.out, 'run'), codecs, train: splits.train, valid: splits.valid, model, options,
       testSources: splits.test.map((t) => t.src), decodings: GREEDY_AND_BEAM5, weights: G2P_WEIGHTS, say: ctx.say,
     });
-    for (const [name, hyps] of Object.entries(r.outputs)) await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
+    await writeTestOutputs(ctx.out, r.outputs);
     const report: RecipeReport = {
       recipe: 'g2p-cmudict', quick: ctx.quick,
       data,

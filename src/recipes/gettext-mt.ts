@@ -5,7 +5,7 @@ import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js'
 import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { peerReport } from './peer.js';
-import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
 import type { PeerOutput, Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 /**
@@ -123,8 +123,8 @@ export const gettextMt: Recipe = {
       testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, weights: GETTEXT_WEIGHTS, say: ctx.say,
     });
     const scores: Record<string, Scores> = {};
+    await writeTestOutputs(ctx.out, r.outputs);
     for (const [name, hyps] of Object.entries(r.outputs)) {
-      await writeFileAtomic(joinPath(ctx.out, `test.${name}.txt`), hyps.map((h) => h + '\n').join(''));
       scores[name] = mtScores(hyps, test.map((p) => p.tgt));
     }
     const report: RecipeReport = {

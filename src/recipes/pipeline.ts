@@ -1,4 +1,5 @@
-import type { CodecPair, TextPair } from '../data/index.js';
+import { writeFileAtomic, type CodecPair, type TextPair } from '../data/index.js';
+import { joinPath } from '../platform/node-files.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { loadRun, trainRun, type Translator, type TrainOptions, type TranslateOptions } from '../train/index.js';
 
@@ -65,6 +66,11 @@ export async function trainCounted(spec: Pick<TrainDecodeSpec, 'runDir' | 'codec
     params: result.model.parameterCount(),
     train: { seconds: Math.round(seconds), steps: result.step, epochs: result.epoch, tokPerS: Math.round(tokens / seconds), reason: result.reason },
   };
+}
+
+/** Writes each decoding's outputs, a line each, atomically to OUT/test.NAME.txt (or the file `fileOf` names). */
+export async function writeTestOutputs(out: string, outputs: Record<string, string[]>, fileOf = (name: string): string => `test.${name}.txt`): Promise<void> {
+  for (const [name, hyps] of Object.entries(outputs)) await writeFileAtomic(joinPath(out, fileOf(name)), hyps.map((h) => h + '\n').join(''));
 }
 
 /** Decodes the sources once per decoding; outputs and seconds by decoding name. */

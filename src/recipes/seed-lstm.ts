@@ -1,9 +1,9 @@
-import { buildCodecs, readTsv, saveCodecs, writeFileAtomic, type TextPair } from '../data/index.js';
+import { buildCodecs, readTsv, saveCodecs, type TextPair } from '../data/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
 import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { GETTEXT_DEFAULT_INPUT, mtScores } from './gettext-mt.js';
-import { describeModel, GREEDY_AND_BEAM5, trainAndDecode } from './pipeline.js';
+import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
 import type { Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 /**
@@ -72,8 +72,8 @@ export const seedLstm: Recipe = {
         runDir: joinPath(ctx.out, `run-${label}`), codecs, train, valid, model, options,
         testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, say: ctx.say,
       });
+      await writeTestOutputs(ctx.out, r.outputs, (name) => `test.${label}.${name}.txt`);
       for (const [name, hyps] of Object.entries(r.outputs)) {
-        await writeFileAtomic(joinPath(ctx.out, `test.${label}.${name}.txt`), hyps.map((h) => h + '\n').join(''));
         scores[label === 'attention' ? name : `${label} ${name}`] = mtScores(hyps, test.map((p) => p.tgt));
         buckets[`${label} ${name}`] = bucketScores(test, hyps);
       }

@@ -1,8 +1,6 @@
 import type { CodecPair } from '../data/codec.js';
 import { forcedScores } from '../decode/index.js';
-import { tidy } from '../tensor/index.js';
-import { makeSourceBatch } from './batching.js';
-import type { DecodingModel, Translation } from './translator.js';
+import { mapInBatches, type DecodingModel, type Translation } from './translator.js';
 
 /** A model (or an EnsembleScorer of models) that rescores hypotheses, with its codecs. */
 export interface Rescorer {
@@ -30,30 +28,27 @@ export interface RescoreOptions {
  */
 export function rescoreTranslations(translations: readonly Translation[], rescorer: Rescorer, opts: RescoreOptions = {}): Translation[] {
   const weight = opts.weight ?? 1;
-  const batchSize = Math.max(1, opts.batchSize ?? 64);
   const { src, tgt } = rescorer.codecs;
-  const pairs: { t: number; h: number; src: number[]; tgt: number[] }[] = [];
-  translations.forEach((tr, t) => {
+  // one (source, hypothesis) pair per hypothesis, in order; an empty source is not scored (0)
+  const sources: number[][] = [];
+  const targets: number[][] = [];
+  for (const tr of translations) {
     const srcIds = src.vocab.encode(src.tokenize(tr.source));
-    tr.hypotheses.forEach((hyp, h) => pairs.push({ t, h, src: srcIds, tgt: tgt.encode(hyp.text) }));
-  });
-  const forced = new Map<string, number>();
-  const order = pairs.map((_, i) => i).filter((i) => pairs[i]!.src.length > 0).sort((a, b) => pairs[a]!.src.length - pairs[b]!.src.length);
-  const wasTraining = rescorer.model.training;
-  rescorer.model.train?.(false);
-  try {
-    for (let i = 0; i < order.length; i += batchSize) {
-      const part = order.slice(i, i + batchSize).map((k) => pairs[k]!);
-      const scores = tidy(() => forcedScores(rescorer.model, makeSourceBatch(part.map((p) => p.src)), part.map((p) => p.tgt)));
-      part.forEach((p, j) => forced.set(`${p.t}:${p.h}`, scores[j]!));
+    for (const hyp of tr.hypotheses) {
+      sources.push(srcIds);
+      targets.push(tgt.encode(hyp.text));
     }
-  } finally {
-    if (wasTraining !== undefined) rescorer.model.train?.(wasTraining);
   }
-  return translations.map((tr, t) => ({
+  const scored = sources.map((_, i) => i).filter((i) => sources[i]!.length > 0);
+  const forced = new Array<number>(sources.length).fill(0);
+  const scores = mapInBatches(rescorer.model, scored.map((i) => sources[i]!), Math.max(1, opts.batchSize ?? 64),
+    (batch, idx) => forcedScores(rescorer.model, batch, idx.map((k) => targets[scored[k]!]!)));
+  scored.forEach((i, k) => (forced[i] = scores[k]!));
+  let next = 0;
+  return translations.map((tr) => ({
     ...tr,
     hypotheses: tr.hypotheses
-      .map((hyp, h) => ({ ...hyp, score: hyp.score + weight * (forced.get(`${t}:${h}`) ?? 0) }))
+      .map((hyp) => ({ ...hyp, score: hyp.score + weight * forced[next++]! }))
       .sort((a, b) => b.score - a.score),
   }));
 }

@@ -1,7 +1,7 @@
 import type { CodecPair } from '../data/index.js';
 import { beamSearch, greedy, sample, type Hypothesis, type Scorer } from '../decode/index.js';
 import { Rng, tidy } from '../tensor/index.js';
-import { makeSourceBatch } from './batching.js';
+import { makeSourceBatch, type IdBatch } from './batching.js';
 
 export interface TranslateOptions {
   /** Beam size; 1 = greedy (default 5). */
@@ -57,7 +57,31 @@ export interface Translation {
 export type DecodingModel = Scorer & { readonly training?: boolean; train?(on?: boolean): unknown };
 
 /**
- * Decodes source id sequences in length-sorted batches (less padding), results in input order.
+ * Runs `fn` over the sources in length-sorted batches (less padding), each batch in its own
+ * memory scope and the model in evaluation mode (no dropout; its mode is restored after); `fn`
+ * returns one result per source of its batch (`idx`: their places in `sources`), and the results
+ * come back in input order. Decoding and forced scoring (rescore.ts) both batch this way.
+ */
+export function mapInBatches<T>(model: DecodingModel, sources: readonly number[][], batchSize: number, fn: (batch: IdBatch, idx: number[]) => T[]): T[] {
+  const order = sources.map((_, i) => i).sort((a, b) => sources[a]!.length - sources[b]!.length);
+  const out: T[] = new Array(sources.length);
+  const wasTraining = model.training;
+  model.train?.(false);
+  try {
+    for (let i = 0; i < order.length; i += batchSize) {
+      const idx = order.slice(i, i + batchSize);
+      const batch = makeSourceBatch(idx.map((k) => sources[k]!));
+      const results = tidy(() => fn(batch, idx));
+      idx.forEach((k, j) => (out[k] = results[j]!));
+    }
+  } finally {
+    if (wasTraining !== undefined) model.train?.(wasTraining);
+  }
+  return out;
+}
+
+/**
+ * Decodes source id sequences in length-sorted batches (mapInBatches), results in input order.
  * beam ≤ 1 runs greedy search.
  */
 export function decodeIds(model: DecodingModel, sources: readonly number[][], opts: TranslateOptions = {}): Hypothesis[][] {
@@ -65,30 +89,16 @@ export function decodeIds(model: DecodingModel, sources: readonly number[][], op
   const nBest = Math.min(beam, Math.max(1, opts.nBest ?? 1));
   const batchSize = Math.max(1, opts.batchSize ?? (beam > 1 && !opts.sample ? 16 : 64));
   const seedOf = (k: number): number => opts.sentenceSeeds?.[k] ?? (opts.seed ?? 0) + k;
-  const order = sources.map((_, i) => i).sort((a, b) => sources[a]!.length - sources[b]!.length);
-  const out: Hypothesis[][] = new Array(sources.length);
-  const wasTraining = model.training;
-  model.train?.(false);
-  try {
-    for (let i = 0; i < order.length; i += batchSize) {
-      const idx = order.slice(i, i + batchSize);
-      const batch = makeSourceBatch(idx.map((k) => sources[k]!));
-      const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen, attention: opts.attention === true };
-      const hyps = tidy(() => {
-        if (opts.sample) {
-          const rngs = idx.map((k) => new Rng(seedOf(k)));
-          return sample(model, batch, { ...lengths, temperature: opts.temperature, topK: opts.topK, rngFor: (b) => rngs[b]! }).map((h) => [h]);
-        }
-        return beam === 1
-          ? greedy(model, batch, lengths).map((h) => [h])
-          : beamSearch(model, batch, { ...lengths, beam, nBest, lengthPenalty: opts.lengthPenalty ?? 0 });
-      });
-      idx.forEach((k, j) => (out[k] = hyps[j]!));
+  const lengths = { maxLenA: opts.maxLenA, maxLenB: opts.maxLenB, maxLen: opts.maxLen, attention: opts.attention === true };
+  return mapInBatches(model, sources, batchSize, (batch, idx) => {
+    if (opts.sample) {
+      const rngs = idx.map((k) => new Rng(seedOf(k)));
+      return sample(model, batch, { ...lengths, temperature: opts.temperature, topK: opts.topK, rngFor: (b) => rngs[b]! }).map((h) => [h]);
     }
-  } finally {
-    if (wasTraining !== undefined) model.train?.(wasTraining);
-  }
-  return out;
+    return beam === 1
+      ? greedy(model, batch, lengths).map((h) => [h])
+      : beamSearch(model, batch, { ...lengths, beam, nBest, lengthPenalty: opts.lengthPenalty ?? 0 });
+  });
 }
 
 /** Greedy decodes for validation: ids in, ids out (the trainer's GreedyDecoder). */
