@@ -21,7 +21,7 @@ const SPECS: Record<string, FlagSpec> = {
   input: { type: 'string', help: 'the corpus of a recipe that reads one (gettext-mt: a folder of train/valid/test TSV files, default ../shared/data)' },
   peer: { type: 'bool', help: 'train the PyTorch peer (bench/peers, /usr/bin/python3) at the same time, and score it the same way' },
   'peer-minutes': { type: 'number', above: 0, help: "the peer's training minutes (default: the same as s2s's; gettext-mt's bar compares s2s at 20 with the peer at 60)" },
-  ensemble: { type: 'bool', help: 'spend the minutes on an ensemble trained in two one-thread lanes at once (g2p-cmudict: a Transformer beside three runs of its LSTM); not with --threads or --peer' },
+  ensemble: { type: 'bool', help: 'spend the minutes on an ensemble trained in two one-thread lanes at once (g2p-cmudict: six 2-layer runs of its LSTM, two at a time, three of them right to left re-ranking the beam of the others); not with --threads or --peer' },
   json: { type: 'bool', help: 'print only the JSON report on stdout' },
   help: { type: 'bool', help: 'show this help' },
 };

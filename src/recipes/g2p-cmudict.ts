@@ -4,7 +4,7 @@ import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data.js';
-import { trainEnsemblePlan } from './g2p-ensemble.js';
+import { G2P_ENSEMBLE_LAYERS, trainEnsemblePlan } from './g2p-ensemble.js';
 import { g2pScore } from './g2p-score.js';
 import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
@@ -89,14 +89,11 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
   await writeTestOutputs(ctx.out, r.outputs);
   await writeTestOutputs(ctx.out, r.memberOutputs, (name) => `test.${name}.beam5.txt`);
   const sum = (f: (m: (typeof r.members)[number]) => number): number => r.members.reduce((a, m) => a + f(m), 0);
-  const lstms = r.members.filter((m) => m.name !== 'transformer');
-  const tf = r.members.find((m) => m.name === 'transformer')!;
-  const backward = lstms.filter((m) => m.direction === 'right-to-left').length;
+  const backward = r.members.filter((m) => m.direction === 'right-to-left').length;
   const minutes = ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : '';
   return {
     recipe: 'g2p-cmudict', quick: ctx.quick, data: e.data,
-    model: `${r.members.length} runs trained in two one-thread lanes: ${tf.model}; ${lstms.length} × ${lstms[0]?.model ?? 'LSTM'}`
-      + (backward > 0 ? `, ${backward} of them right to left, re-ranking the others' beam-5 lists` : ''),
+    model: `${r.members.length} LSTM runs trained in two one-thread lanes: ${r.members[0]?.model ?? 'LSTM'}; ${r.members.length - backward} left to right as an ensemble, ${backward} right to left re-ranking its beam-5 lists`,
     params: sum((m) => m.params), threads: 2,
     // steps, epochs and tokens summed over the members; the time is the two lanes' wall time
     train: { seconds: Math.round(r.seconds), steps: sum((m) => m.train.steps), epochs: sum((m) => m.train.epochs), tokPerS: Math.round(sum((m) => m.train.tokPerS * m.train.seconds) / r.seconds) },
@@ -112,7 +109,7 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
 
 export const g2pCmudict: Recipe = {
   name: 'g2p-cmudict',
-  ensemble: 'a Transformer trained for the whole time on one thread, and the recipe\'s LSTM three times on the other (a third of the time each, seeds SEED..SEED+2; the second and third write right to left); the Transformer and the first LSTM decode the test words as an ensemble, and the two right-to-left runs re-rank its beam-5 lists',
+  ensemble: 'the recipe\'s LSTM with two layers a side, trained six times in three rounds of two one-thread runs at once (a third of the time each, seeds SEED..SEED+5; one run of each round writes right to left); the three left-to-right runs decode the test words as an ensemble, and the three right-to-left runs re-rank its beam-5 lists',
   summary: 'grapheme-to-phoneme on CMUdict (stress removed, every pronunciation a reference): WER/PER, greedy and beam 5',
   async run(ctx: RecipeContext): Promise<RecipeReport> {
     const entries = g2pEntries(await loadDictionary());
@@ -129,7 +126,7 @@ export const g2pCmudict: Recipe = {
     const options = { ...(ctx.quick ? G2P_QUICK_OPTIONS : G2P_OPTIONS), maxTime: seconds, seed: ctx.seed };
     const refs = splits.test.map((t) => t.refs);
     const data = { train: trainWords, valid: splits.valid.length, test: splits.test.length, note: `words; train has ${splits.train.length} pronunciations` };
-    if (ctx.ensemble) return ensembleReport(ctx, { codecs, splits, seconds, model, options, refs, data });
+    if (ctx.ensemble) return ensembleReport(ctx, { codecs, splits, seconds, model: ctx.quick ? model : { ...model, layers: G2P_ENSEMBLE_LAYERS }, options, refs, data });
     // The peer starts now, so both train over the same minutes of this machine.
     const peerArgs = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
     // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).

@@ -1,5 +1,5 @@
 import { codecPairToJSON, targetRightToLeft, type CodecPair, type TextPair } from '../data/index.js';
-import type { PartialModelConfig, Seq2SeqConfig } from '../models/index.js';
+import type { Seq2SeqConfig } from '../models/index.js';
 import { joinPath } from '../platform/node-files.js';
 import { loadEnsemble, rescoreTranslations, type TrainOptions } from '../train/index.js';
 import { decodeAll, describeModel, GREEDY_AND_BEAM5, trainCounted, type CountedTraining } from './pipeline.js';
@@ -7,30 +7,27 @@ import { startLane, type LaneResult } from './train-lane.js';
 
 /**
  * g2p-cmudict's ensemble plan (`s2s recipe g2p-cmudict --ensemble`): the minutes are spent on two
- * one-thread lanes at once. One lane trains a Transformer for the whole budget (it still learns
- * at 60 minutes); the other trains the recipe's LSTM three times, a third of the budget each,
- * with seeds seed, seed+1, seed+2 (that LSTM stops improving after about 20 minutes: 28.2% WER at
- * 20, 28.3% at 60), the second and third writing right to left (`--right-to-left`). The
- * Transformer and the first LSTM decode the test words as one ensemble (their probabilities
- * averaged step by step); the two right-to-left runs, as an ensemble of their own, re-rank its
- * beam-5 lists (`s2s translate --rescore`). A right-to-left model makes other mistakes than a
- * left-to-right one, so it re-ranks better than a third left-to-right member votes.
- * docs/training.md ("60-minute runs", "Right-to-left rescoring") has the runs that chose this.
+ * one-thread lanes at once, in rounds. Each round trains two LSTM runs side by side, one on this
+ * thread writing left to right and one on a worker lane writing right to left
+ * (`--right-to-left`); three rounds of a third of the budget each (the LSTM stops improving after
+ * about 20 minutes), seeds seed..seed+5. The full plan's LSTM has two layers a side (27.5% WER
+ * alone at 20 minutes against the one-layer recipe's 28.6%). The left-to-right runs decode the
+ * test words as one ensemble (their probabilities averaged step by step); the right-to-left runs,
+ * as an ensemble of their own, re-rank its beam-5 lists (`s2s translate --rescore`). A
+ * right-to-left model makes other mistakes than a left-to-right one, so it re-ranks better than
+ * it would vote. docs/training.md ("60-minute runs", "Right-to-left rescoring", "Deeper LSTMs")
+ * has the runs that chose this; a Transformer on one lane for the hour, the plan before, added
+ * nothing beside the deeper LSTMs.
  */
 
-export const G2P_TRANSFORMER: PartialModelConfig = { arch: 'transformer', emb: 128, layers: 3, ffn: 512, heads: 4, dropout: 0.1 };
-export const G2P_TRANSFORMER_OPTIONS: Partial<TrainOptions> = {
-  batchTokens: 1000, lr: 0.002, schedule: 'linear', warmup: 400, clip: 5, labelSmoothing: 0.1, validEvery: 4000, validDecode: 200, metric: 'wer', patience: 0, logEvery: 50,
-};
-/** Quick mode: a small Transformer for a fixed number of steps (a test of the plan, not of the model). */
-export const G2P_QUICK_TRANSFORMER: PartialModelConfig = { arch: 'transformer', emb: 32, layers: 1, ffn: 64, heads: 2, dropout: 0 };
-export const G2P_QUICK_TRANSFORMER_OPTIONS: Partial<TrainOptions> = { ...G2P_TRANSFORMER_OPTIONS, batchTokens: 250, lr: 0.005, warmup: 20, maxSteps: 200, validEvery: 100, validDecode: 50 };
-/** The LSTM runs of the second lane, in order, by the direction each writes its output in. */
-export const G2P_ENSEMBLE_LSTMS: readonly LstmDirection[] = ['left-to-right', 'right-to-left', 'right-to-left'];
+/** The LSTM of the full plan: the recipe's, with two layers a side. */
+export const G2P_ENSEMBLE_LAYERS = 2;
+/** The rounds of the plan; each trains one left-to-right and one right-to-left run at once. */
+export const G2P_ENSEMBLE_ROUNDS = 3;
 export type LstmDirection = 'left-to-right' | 'right-to-left';
 
 export interface EnsemblePlanSpec {
-  /** Folder of the member runs (transformer, lstm-1, lstm-2, …). */
+  /** Folder of the member runs (lstm-1, lstm-2-r2l, …). */
   dir: string;
   codecs: CodecPair;
   train: readonly TextPair[];
@@ -39,7 +36,7 @@ export interface EnsemblePlanSpec {
   seconds: number;
   seed: number;
   quick: boolean;
-  /** The LSTM and its options (the recipe's, or its quick ones). */
+  /** The LSTM and its options (the plan's, or the recipe's quick ones). */
   lstm: Partial<Seq2SeqConfig>;
   lstmOptions: Partial<TrainOptions>;
   testSources: readonly string[];
@@ -59,8 +56,8 @@ export interface EnsemblePlanResult {
   /** Wall time of the two lanes together. */
   seconds: number;
   /**
-   * The left-to-right members' ensemble outputs (greedy, beam5), with right-to-left members also
-   * `beam5-rescored` (the ensemble's beam-5 list re-ranked by them), and each member's own beam-5
+   * The left-to-right members' ensemble outputs (greedy, beam5, and beam5-rescored: the
+   * ensemble's beam-5 lists re-ranked by the right-to-left members), and each member's own beam-5
    * outputs (by member name).
    */
   outputs: Record<string, string[]>;
@@ -68,54 +65,58 @@ export interface EnsemblePlanResult {
   decodeSeconds: Record<string, number>;
 }
 
-function describeTransformer(m: PartialModelConfig, params: number): string {
-  const t = m as { emb?: number; layers?: number; ffn?: number; heads?: number };
-  return `Transformer d ${t.emb}, ${t.layers}+${t.layers} layers, ffn ${t.ffn}, ${t.heads} heads, ${(params / 1e6).toFixed(2)}M params`;
-}
-
 function laneTraining(r: LaneResult): CountedTraining['train'] {
   return { seconds: Math.round(r.seconds), steps: r.steps, epochs: r.epochs, tokPerS: Math.round(r.tokens / r.seconds), reason: r.reason };
+}
+
+/** Member k (0-based) of the plan: even ones write left to right on this thread, odd ones right to left on the lane. */
+export function memberName(k: number): { name: string; direction: LstmDirection } {
+  const direction: LstmDirection = k % 2 === 0 ? 'left-to-right' : 'right-to-left';
+  return { name: `lstm-${k + 1}${direction === 'right-to-left' ? '-r2l' : ''}`, direction };
 }
 
 export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<EnsemblePlanResult> {
   const t0 = performance.now();
   const deadline = t0 + spec.seconds * 1000;
-  const transformer = spec.quick ? G2P_QUICK_TRANSFORMER : G2P_TRANSFORMER;
-  const tfDir = joinPath(spec.dir, 'transformer');
-  const lane = startLane({
-    runDir: tfDir, codecs: codecPairToJSON(spec.codecs), train: spec.train, valid: spec.valid, model: transformer,
-    options: { ...(spec.quick ? G2P_QUICK_TRANSFORMER_OPTIONS : G2P_TRANSFORMER_OPTIONS), maxTime: spec.seconds, seed: spec.seed },
-  }, (m) => spec.say(`transformer: ${m}`));
-  const n = G2P_ENSEMBLE_LSTMS.length;
-  spec.say(`ensemble plan: a Transformer on a lane of its own for ${spec.seconds} s; ${n} LSTM runs of 1/${n} each on this thread (${G2P_ENSEMBLE_LSTMS.join(', ')})`);
-  // Ctrl-C stops the lane too (the LSTM run in this thread stops by its own handler), and no further LSTM starts.
+  const rounds = G2P_ENSEMBLE_ROUNDS;
+  const r2lCodecs = codecPairToJSON(targetRightToLeft(spec.codecs));
+  spec.say(`ensemble plan: ${rounds} rounds of two one-thread LSTM runs at once (left to right here, right to left on a lane), 1/${rounds} of ${spec.seconds} s each`);
+  // Ctrl-C stops the lane's run too (the run on this thread stops by its own handler), and no further round starts.
   let stopped = false;
+  let lane: ReturnType<typeof startLane> | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stopped) process.exit(sig === 'SIGTERM' ? 143 : 130);
     stopped = true;
-    lane.stop(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    lane?.stop(sig === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const members: EnsembleMember[] = [];
-  const dirs: string[] = [tfDir];
+  const dirs: string[] = [];
   try {
-    for (let k = 0; k < n && !stopped; k++) {
-      const direction = G2P_ENSEMBLE_LSTMS[k]!;
-      const name = `lstm-${k + 1}${direction === 'right-to-left' ? '-r2l' : ''}`;
-      const runDir = joinPath(spec.dir, name);
-      // each LSTM gets an equal share of what is left, so the lane ends with the budget
-      const share = (deadline - performance.now()) / 1000 / (n - k);
-      const options = spec.quick ? { ...spec.lstmOptions, seed: spec.seed + k } : { ...spec.lstmOptions, maxTime: Math.max(1, share), seed: spec.seed + k };
-      spec.say(`${name}: seed ${spec.seed + k}, ${direction}${spec.quick ? '' : `, ${share.toFixed(0)} s`}`);
-      const codecs = direction === 'right-to-left' ? targetRightToLeft(spec.codecs) : spec.codecs;
-      const r = await trainCounted({ runDir, codecs, train: spec.train, valid: spec.valid, model: spec.lstm, options, say: spec.say });
-      members.push({ name, direction, model: describeModel(spec.lstm, r.params), params: r.params, train: r.train });
-      dirs.push(runDir);
+    for (let round = 0; round < rounds && !stopped; round++) {
+      // each round gets an equal share of what is left, so the last one ends with the budget
+      const share = (deadline - performance.now()) / 1000 / (rounds - round);
+      const optionsOf = (k: number): Partial<TrainOptions> => (spec.quick ? { ...spec.lstmOptions, seed: spec.seed + k } : { ...spec.lstmOptions, maxTime: Math.max(1, share), seed: spec.seed + k });
+      const fwd = memberName(2 * round);
+      const bwd = memberName(2 * round + 1);
+      const fwdDir = joinPath(spec.dir, fwd.name);
+      const bwdDir = joinPath(spec.dir, bwd.name);
+      spec.say(`round ${round + 1}: ${fwd.name} (seed ${spec.seed + 2 * round}) and ${bwd.name} (seed ${spec.seed + 2 * round + 1})${spec.quick ? '' : `, ${share.toFixed(0)} s`}`);
+      lane = startLane({ runDir: bwdDir, codecs: r2lCodecs, train: spec.train, valid: spec.valid, model: spec.lstm, options: optionsOf(2 * round + 1) }, (m) => spec.say(`${bwd.name}: ${m}`));
+      // The lane is awaited even when this thread's run fails, so no worker outlives the plan.
+      const here = await trainCounted({ runDir: fwdDir, codecs: spec.codecs, train: spec.train, valid: spec.valid, model: spec.lstm, options: optionsOf(2 * round), say: spec.say })
+        .catch(async (e: unknown) => {
+          lane!.stop('SIGTERM');
+          await lane!.done.catch(() => undefined);
+          throw e;
+        });
+      const there = await lane.done;
+      spec.say(`${bwd.name}: ${there.steps} steps (${there.epochs} epochs) in ${there.seconds.toFixed(0)} s, stopped by ${there.reason}`);
+      members.push({ name: fwd.name, direction: fwd.direction, model: describeModel(spec.lstm, here.params), params: here.params, train: here.train });
+      members.push({ name: bwd.name, direction: bwd.direction, model: describeModel(spec.lstm, there.params), params: there.params, train: laneTraining(there) });
+      dirs.push(fwdDir, bwdDir);
     }
-    const tf = await lane.done;
-    spec.say(`transformer: ${tf.steps} steps (${tf.epochs} epochs) in ${tf.seconds.toFixed(0)} s, stopped by ${tf.reason}`);
-    members.unshift({ name: 'transformer', direction: 'left-to-right', model: describeTransformer(transformer, tf.params), params: tf.params, train: laneTraining(tf) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
