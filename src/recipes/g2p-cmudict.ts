@@ -4,7 +4,7 @@ import { ensureFolderSync, joinPath } from '../platform/node-files.js';
 import type { TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { g2pEntries, g2pSplits, G2P_SPLIT, type G2pSplitSizes } from './g2p-data.js';
-import { G2P_ENSEMBLE_LAYERS, trainEnsemblePlan } from './g2p-ensemble.js';
+import { trainEnsemblePlan } from './g2p-ensemble.js';
 import { g2pScore } from './g2p-score.js';
 import { peerReport } from './peer.js';
 import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
@@ -17,7 +17,7 @@ import type { Recipe, RecipeContext, RecipeReport, Scores, TextSplits } from './
  */
 
 /** The model and training settings of the full recipe (chosen by the equal-time experiments in docs/training.md). */
-export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 1, emb: 64, hidden: 192, dropout: 0 };
+export const G2P_MODEL: Partial<Seq2SeqConfig> = { arch: 'lstm', attention: 'general', bidirectional: true, layers: 2, emb: 64, hidden: 192, dropout: 0 };
 export const G2P_OPTIONS: Partial<TrainOptions> = {
   batchTokens: 500, lr: 0.003, schedule: 'linear', clip: 5, labelSmoothing: 0.1, validEvery: 4000, validDecode: 200, metric: 'wer', patience: 0, logEvery: 50,
 };
@@ -27,7 +27,7 @@ export const G2P_WEIGHTS = 'last';
 
 /** Quick mode: a small slice of the same split and a smaller model, for the end-to-end test. */
 export const G2P_QUICK_SPLIT: G2pSplitSizes = { test: 400, valid: 100, train: 2500 };
-export const G2P_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...G2P_MODEL, hidden: 64 };
+export const G2P_QUICK_MODEL: Partial<Seq2SeqConfig> = { ...G2P_MODEL, layers: 1, hidden: 64 };
 /** A fixed number of steps, so the test's score does not depend on the machine's load; the time is only a cap against a hang. */
 export const G2P_QUICK_OPTIONS: Partial<TrainOptions> = { ...G2P_OPTIONS, batchTokens: 250, lr: 0.01, maxSteps: 300, validEvery: 150, validDecode: 100 };
 export const G2P_QUICK_SECONDS = 600;
@@ -109,7 +109,7 @@ async function ensembleReport(ctx: RecipeContext, e: EnsembleInputs): Promise<Re
 
 export const g2pCmudict: Recipe = {
   name: 'g2p-cmudict',
-  ensemble: 'the recipe\'s LSTM with two layers a side, trained six times in three rounds of two one-thread runs at once (a third of the time each, seeds SEED..SEED+5; one run of each round writes right to left); the three left-to-right runs decode the test words as an ensemble, and the three right-to-left runs re-rank its beam-5 lists',
+  ensemble: 'the recipe\'s LSTM trained six times in three rounds of two one-thread runs at once (a third of the time each, seeds SEED..SEED+5; one run of each round writes right to left); the three left-to-right runs decode the test words as an ensemble, and the three right-to-left runs re-rank its beam-5 lists',
   summary: 'grapheme-to-phoneme on CMUdict (stress removed, every pronunciation a reference): WER/PER, greedy and beam 5',
   async run(ctx: RecipeContext): Promise<RecipeReport> {
     const entries = g2pEntries(await loadDictionary());
@@ -126,7 +126,7 @@ export const g2pCmudict: Recipe = {
     const options = { ...(ctx.quick ? G2P_QUICK_OPTIONS : G2P_OPTIONS), maxTime: seconds, seed: ctx.seed };
     const refs = splits.test.map((t) => t.refs);
     const data = { train: trainWords, valid: splits.valid.length, test: splits.test.length, note: `words; train has ${splits.train.length} pronunciations` };
-    if (ctx.ensemble) return ensembleReport(ctx, { codecs, splits, seconds, model: ctx.quick ? model : { ...model, layers: G2P_ENSEMBLE_LAYERS }, options, refs, data });
+    if (ctx.ensemble) return ensembleReport(ctx, { codecs, splits, seconds, model, options, refs, data });
     // The peer starts now, so both train over the same minutes of this machine.
     const peerArgs = ['--data', dataDir, '--minutes', String(ctx.peerMinutes ?? seconds / 60), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed)];
     // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).

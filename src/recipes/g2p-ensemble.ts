@@ -10,8 +10,7 @@ import { startLane, type LaneResult } from './train-lane.js';
  * one-thread lanes at once, in rounds. Each round trains two LSTM runs side by side, one on this
  * thread writing left to right and one on a worker lane writing right to left
  * (`--right-to-left`); three rounds of a third of the budget each (the LSTM stops improving after
- * about 20 minutes), seeds seed..seed+5. The full plan's LSTM has two layers a side (27.5% WER
- * alone at 20 minutes against the one-layer recipe's 28.6%). The left-to-right runs decode the
+ * about 20 minutes), seeds seed..seed+5: the recipe's own LSTM (two layers a side). The left-to-right runs decode the
  * test words as one ensemble (their probabilities averaged step by step); the right-to-left runs,
  * as an ensemble of their own, re-rank its beam-5 lists (`s2s translate --rescore`). A
  * right-to-left model makes other mistakes than a left-to-right one, so it re-ranks better than
@@ -20,8 +19,6 @@ import { startLane, type LaneResult } from './train-lane.js';
  * nothing beside the deeper LSTMs.
  */
 
-/** The LSTM of the full plan: the recipe's, with two layers a side. */
-export const G2P_ENSEMBLE_LAYERS = 2;
 /** The rounds of the plan; each trains one left-to-right and one right-to-left run at once. */
 export const G2P_ENSEMBLE_ROUNDS = 3;
 export type LstmDirection = 'left-to-right' | 'right-to-left';
