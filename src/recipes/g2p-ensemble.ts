@@ -9,8 +9,9 @@ import { startLane, type LaneResult } from './train-lane.js';
  * g2p-cmudict's ensemble plan (`s2s recipe g2p-cmudict --ensemble`): the minutes are spent on two
  * one-thread lanes at once, in rounds. Each round trains two LSTM runs side by side, one on this
  * thread writing left to right and one on a worker lane writing right to left
- * (`--right-to-left`); three rounds of a third of the budget each (the LSTM stops improving after
- * about 20 minutes), seeds seed..seed+5: the recipe's own LSTM (two layers a side). The left-to-right runs decode the
+ * (`--right-to-left`); three rounds of a third of the budget each, seeds seed..seed+5, of the
+ * recipe's own LSTM (two layers a side; the one-layer LSTM stopped improving after 20 minutes, and
+ * fewer, longer runs of the two-layer one were not tried). The left-to-right runs decode the
  * test words as one ensemble (their probabilities averaged step by step); the right-to-left runs,
  * as an ensemble of their own, re-rank its beam-5 lists (`s2s translate --rescore`). A
  * right-to-left model makes other mistakes than a left-to-right one, so it re-ranks better than
