@@ -68,7 +68,7 @@ function laneTraining(r: LaneResult): CountedTraining['train'] {
 }
 
 /** Member k (0-based) of the plan: even ones write left to right on this thread, odd ones right to left on the lane. */
-export function memberName(k: number): { name: string; direction: LstmDirection } {
+function memberName(k: number): { name: string; direction: LstmDirection } {
   const direction: LstmDirection = k % 2 === 0 ? 'left-to-right' : 'right-to-left';
   return { name: `lstm-${k + 1}${direction === 'right-to-left' ? '-r2l' : ''}`, direction };
 }
@@ -129,9 +129,10 @@ export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<Ensembl
   const dirOf = (m: EnsembleMember): string => dirs[members.indexOf(m)]!;
   const ensemble = await loadEnsemble(forward.map(dirOf), { weights: 'last' });
   const rescorer = backward.length > 0 ? await loadEnsemble(backward.map(dirOf), { weights: 'last' }) : undefined;
-  const runs = [...ensemble.runs, ...(rescorer?.runs ?? [])];
-  for (const [i, run] of runs.entries()) {
-    const name = [...forward, ...backward][i]!.name;
+  // loadEnsemble keeps the order of its runs: the forward members', then the backward ones'
+  const named = [...forward, ...backward];
+  for (const [i, run] of [...ensemble.runs, ...(rescorer?.runs ?? [])].entries()) {
+    const name = named[i]!.name;
     const d = decodeAll(run.translator, spec.testSources, [{ name: 'beam5', options: { beam: 5, batchSize: 32 } }], (m) => spec.say(`${name}: ${m}`));
     memberOutputs[name] = d.outputs['beam5']!;
     decodeSeconds[`${name}.beam5`] = d.decodeSeconds['beam5']!;

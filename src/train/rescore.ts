@@ -33,7 +33,7 @@ export function rescoreTranslations(translations: readonly Translation[], rescor
   const sources: number[][] = [];
   const targets: number[][] = [];
   for (const tr of translations) {
-    const srcIds = src.vocab.encode(src.tokenize(tr.source));
+    const srcIds = src.encode(tr.source);
     for (const hyp of tr.hypotheses) {
       sources.push(srcIds);
       targets.push(tgt.encode(hyp.text));
