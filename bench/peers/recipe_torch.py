@@ -18,7 +18,10 @@ label smoothing) — the baseline of issue 9.
 Prints one JSON object; writes OUT/test.greedy.txt and OUT/test.beam5.txt. With --decode-at M it
 also decodes after M minutes of training (the training clock stops meanwhile) into
 OUT/test.greedy@M.txt and OUT/test.beam5@M.txt, so one 60-minute run gives the 20-minute
-outputs too (gettext-mt's bar compares s2s at 20 minutes with the peer at 60).
+outputs too (gettext-mt's bar compares s2s at 20 minutes with the peer at 60). With
+--length-penalty α (repeatable) it also writes the beam's outputs re-ranked by the GNMT length
+penalty, OUT/test.beam5-lpα[@M].txt, and with --valid FILE the validation set's
+OUT/valid.beam5-lpα[@M].txt, from which the recipe picks α the way it picks s2s's.
 """
 import argparse
 import json
@@ -86,6 +89,11 @@ def cut(ids):
     return out
 
 
+def lp(length, alpha):
+    """GNMT length penalty ((5 + length) / 6)^α, as s2s's lengthPenalty."""
+    return ((5 + length) / 6) ** alpha
+
+
 def edit_distance(a, b):
     prev = list(range(len(b) + 1))
     for i in range(1, len(a) + 1):
@@ -127,6 +135,8 @@ def main():
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--score", choices=("g2p", "none"), default="g2p")
+    ap.add_argument("--valid", help="a validation TSV (pieces, as --data's): with --length-penalty, its beam outputs are written too, to pick α on")
+    ap.add_argument("--length-penalty", type=float, action="append", default=[], help="GNMT length penalty α: also write the beam's test (and --valid) outputs re-ranked by score / ((5 + len) / 6)^α (repeatable)")
     ap.add_argument("--decode-at", type=float, action="append", default=[], help="minutes: also decode the test set after this much training (repeatable)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -149,34 +159,64 @@ def main():
     model = Seq2Seq(len(sv) + 4, a.emb, a.hidden, 1, "lstm", "general", tgt_vocab=len(tv) + 4, dropout=a.dropout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     enc = [encode(s, sv) for s in test_src]
-    order = sorted(range(len(enc)), key=lambda i: len(enc[i]))
     os.makedirs(a.out, exist_ok=True)
-    outputs, scores, decode_seconds = {}, {}, {}
+    outputs, valid_outputs, scores, decode_seconds = {}, {}, {}, {}
+
+    valid_src = [s for s, _ in read_tsv(a.valid)] if a.valid else []
+    valid_enc = [encode(s, sv) for s in valid_src]
+    penalties = a.length_penalty
+
+    def decode(encs, k, bs, alphas):
+        """The best hypothesis of each source (greedy when k == 1), as token strings; with beam k,
+        one list per length penalty α, re-ranking each sentence's k final rows by score / lp."""
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i]))
+        hyps = {alpha: [""] * len(encs) for alpha in alphas}
+        with torch.no_grad():
+            for b in range(0, len(order), bs):
+                idx = order[b:b + bs]
+                src = pad([encs[i] for i in idx])
+                src_len = torch.tensor([len(encs[i]) for i in idx])
+                max_len = 2 * src.shape[1] + 10
+                if k == 1:
+                    rows = model.greedy(src, src_len, max_len).unsqueeze(1)
+                    row_scores = torch.zeros(rows.shape[0], 1)
+                else:
+                    rows, row_scores = model.beam(src, src_len, k, max_len, with_scores=True)
+                for j, i in enumerate(idx):
+                    cands = [cut(r.tolist()) for r in rows[j]]
+                    for alpha in alphas:
+                        # the length counts the EOS, as s2s's lengthPenalty(len + 1) does
+                        best = max(range(len(cands)), key=lambda c: (float(row_scores[j, c]) / lp(len(cands[c]) + 1, alpha), -c))
+                        hyps[alpha][i] = " ".join(tinv.get(t, "<unk>") for t in cands[best] if t >= 4)
+        return hyps
+
+    def write(name, hyps):
+        path = os.path.join(a.out, name)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write("".join(h + "\n" for h in hyps))
+        os.replace(path + ".tmp", path)
+        return path
 
     def decode_test(suffix):
-        """Decodes the test sources greedily and with beam a.beam from the current weights; writes test.NAME{suffix}.txt."""
+        """Decodes the test sources greedily and with beam a.beam from the current weights; writes
+        test.NAME{suffix}.txt. With --length-penalty, also test.beam5-lpα{suffix}.txt and the
+        validation set's valid.beam5-lpα{suffix}.txt, for the recipe to pick α on valid."""
         model.eval()
         for name, k, bs in (("greedy", 1, 128), ("beam5", a.beam, 32)):
-            name += suffix
             d0 = time.perf_counter()
-            hyps = [""] * len(enc)
-            with torch.no_grad():
-                for b in range(0, len(order), bs):
-                    idx = order[b:b + bs]
-                    src = pad([enc[i] for i in idx])
-                    src_len = torch.tensor([len(enc[i]) for i in idx])
-                    max_len = 2 * src.shape[1] + 10
-                    out = model.greedy(src, src_len, max_len) if k == 1 else model.beam(src, src_len, k, max_len)[:, 0, :]
-                    for j, i in enumerate(idx):
-                        hyps[i] = " ".join(tinv.get(t, "<unk>") for t in cut(out[j].tolist()) if t >= 4)
-            decode_seconds[name] = round(time.perf_counter() - d0, 1)
-            path = os.path.join(a.out, f"test.{name}.txt")
-            with open(path + ".tmp", "w", encoding="utf-8") as f:
-                f.write("".join(h + "\n" for h in hyps))
-            os.replace(path + ".tmp", path)
-            outputs[name] = path
+            alphas = [0.0] + ([p for p in penalties if p != 0] if k > 1 else [])
+            hyps = decode(enc, k, bs, alphas)
+            decode_seconds[name + suffix] = round(time.perf_counter() - d0, 1)
+            outputs[name + suffix] = write(f"test.{name}{suffix}.txt", hyps[0.0])
             if a.score == "g2p":
-                scores[name] = score(hyps, test_refs)
+                scores[name + suffix] = score(hyps[0.0], test_refs)
+            if k > 1 and penalties:
+                for alpha in penalties:
+                    outputs[f"{name}-lp{alpha:g}{suffix}"] = write(f"test.{name}-lp{alpha:g}{suffix}.txt", hyps[alpha])
+                if valid_enc:
+                    vhyps = decode(valid_enc, k, bs, penalties)
+                    for alpha in penalties:
+                        valid_outputs[f"{name}-lp{alpha:g}{suffix}"] = write(f"valid.{name}-lp{alpha:g}{suffix}.txt", vhyps[alpha])
         model.train()
 
     # --decode-at M: also decode after M minutes of training (the clock stops while it decodes)
@@ -221,7 +261,7 @@ def main():
         "params": sum(p.numel() for p in model.parameters()),
         "train_seconds": round(train_seconds, 1), "steps": steps, "epochs": epochs,
         "tgt_tok_per_s": round(tokens / train_seconds, 1),
-        "test_sources": len(enc), "at": at_stop, "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs,
+        "test_sources": len(enc), "at": at_stop, "scores": scores, "decode_seconds": decode_seconds, "outputs": outputs, "valid_outputs": valid_outputs,
     }))
 
 

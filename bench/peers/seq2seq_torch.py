@@ -125,8 +125,10 @@ class Seq2Seq(nn.Module):
         return torch.stack(out, 1)
 
     @torch.no_grad()
-    def beam(self, src, src_len, k, max_len):
-        """Batched beam search: B sentences × k hypotheses as B·k rows, length-normalised scores."""
+    def beam(self, src, src_len, k, max_len, with_scores=False):
+        """Batched beam search: B sentences × k hypotheses as B·k rows (B × k × steps tokens, best
+        first by raw log-probability; a finished row keeps its score and repeats EOS). With
+        with_scores, also the rows' B × k log-probabilities, for a length penalty to re-rank."""
         mem, mask, state = self.encode(src, src_len)
         B = src.shape[0]
         rep = lambda t: t.repeat_interleave(k, dim=0)  # noqa: E731
@@ -158,7 +160,8 @@ class Seq2Seq(nn.Module):
             y = tok.view(-1)
             if bool(finished.all()):
                 break
-        return torch.stack(hist, -1)
+        out = torch.stack(hist, -1)
+        return (out, scores) if with_scores else out
 
 
 def main():

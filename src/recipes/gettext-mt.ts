@@ -1,11 +1,11 @@
 import { buildCodecs, formatTsv, readTsv, saveCodecs, writeFileAtomic, type CodecPair, type TextCodec, type TextPair } from '../data/index.js';
 import { computeMetric } from '../metrics/index.js';
 import type { Seq2SeqConfig } from '../models/index.js';
-import { ensureFolderSync, joinPath, pathKind } from '../platform/node-files.js';
+import { ensureFolderSync, joinPath, pathKind, readTextFile } from '../platform/node-files.js';
 import { CONSTANT_LR_NO_SMOOTHING, type TrainOptions } from '../train/index.js';
 import { UserError } from '../util/errors.js';
 import { peerReport } from './peer.js';
-import { describeModel, GREEDY_AND_BEAM5, trainAndDecode, writeTestOutputs } from './pipeline.js';
+import { describeModel, GREEDY_AND_BEAM5, LENGTH_PENALTIES, pickLengthPenalty, trainAndDecode, writeTestOutputs, type LengthPenaltyChoice } from './pipeline.js';
 import type { PeerOutput, Recipe, RecipeContext, RecipeReport, Scores } from './types.js';
 
 /**
@@ -87,6 +87,38 @@ export function mtScores(hyps: readonly string[], refs: readonly string[]): Scor
   return { BLEU: round2(computeMetric('bleu', hyps, r).score), chrF: round2(computeMetric('chrf', hyps, r).score) };
 }
 
+function bleuOf(hyps: readonly string[], refs: readonly string[]): number {
+  return computeMetric('bleu', hyps, refs.map((x) => [x])).score;
+}
+
+/**
+ * The peer's length penalty, picked on its validation outputs (valid.beam5-lpα[@M].txt) the
+ * way s2s's is: for each of its decodings ('' and '@M'), the α with the best validation BLEU, whose
+ * test scores become `beam5-lp[@M]`; the per-α test scores leave the table.
+ */
+export async function pickPeerLengthPenalty(p: PeerOutput, scores: Record<string, Scores>, validRefs: readonly string[], codec: TextCodec): Promise<Record<string, LengthPenaltyChoice>> {
+  const files = (p['valid_outputs'] ?? {}) as Record<string, string>;
+  const bySuffix = new Map<string, Map<number, number>>();
+  for (const [name, file] of Object.entries(files)) {
+    const m = /^beam5-lp([0-9.]+)(@.*)?$/.exec(name);
+    if (!m) continue;
+    const text = await readTextFile(file);
+    const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+    const suffix = m[2] ?? '';
+    if (!bySuffix.has(suffix)) bySuffix.set(suffix, new Map());
+    bySuffix.get(suffix)!.set(Number(m[1]), bleuOf(validRefs.map((_, i) => piecesToText(lines[i] ?? '', codec)), validRefs));
+  }
+  const choices: Record<string, LengthPenaltyChoice> = {};
+  for (const [suffix, byAlpha] of bySuffix) {
+    const choice = pickLengthPenalty(byAlpha);
+    choices[`beam5-lp${suffix}`] = choice;
+    const picked = scores[`beam5-lp${choice.alpha}${suffix}`];
+    if (picked) scores[`beam5-lp${suffix}`] = picked;
+    for (const alpha of byAlpha.keys()) delete scores[`beam5-lp${alpha}${suffix}`];
+  }
+  return choices;
+}
+
 export const gettextMt: Recipe = {
   name: 'gettext-mt',
   summary: 'English→German software messages (gettext catalogs; --input DIR): BPE, biLSTM + attention, BLEU/chrF greedy and beam 5',
@@ -110,9 +142,12 @@ export const gettextMt: Recipe = {
       const piecesDir = joinPath(dataDir, 'pieces');
       ensureFolderSync(piecesDir);
       await writeFileAtomic(joinPath(piecesDir, 'train.tsv'), tokenizedTsv(train, codecs));
+      await writeFileAtomic(joinPath(piecesDir, 'valid.tsv'), tokenizedTsv(valid, codecs));
       await writeFileAtomic(joinPath(piecesDir, 'test.tsv'), tokenizedTsv(test, codecs));
       const peerMinutes = ctx.peerMinutes ?? seconds / 60;
       const args = ['--data', piecesDir, '--minutes', String(peerMinutes), '--threads', String(ctx.threads), '--out', joinPath(ctx.out, 'peer'), '--seed', String(ctx.seed), '--score', 'none'];
+      // its beam's outputs under each length penalty too, test and valid, for α to be picked on valid as s2s's is
+      args.push('--valid', joinPath(piecesDir, 'valid.tsv'), ...LENGTH_PENALTIES.flatMap((a) => ['--length-penalty', String(a)]));
       // a peer that trains longer also decodes at s2s's minutes, so the report has both comparisons
       if (peerMinutes > seconds / 60) args.push('--decode-at', String(seconds / 60));
       // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
@@ -121,6 +156,7 @@ export const gettextMt: Recipe = {
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train, valid, model, options,
       testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, weights: GETTEXT_WEIGHTS, say: ctx.say,
+      lengthPenalty: { validSources: valid.map((p) => p.src), score: (hyps) => bleuOf(hyps, valid.map((p) => p.tgt)) },
     });
     const scores: Record<string, Scores> = {};
     await writeTestOutputs(ctx.out, r.outputs);
@@ -134,12 +170,14 @@ export const gettextMt: Recipe = {
       train: { seconds: r.train.seconds, steps: r.train.steps, epochs: r.train.epochs, tokPerS: r.train.tokPerS },
       scores, anchors: GETTEXT_ANCHORS,
       command: `s2s recipe gettext-mt${ctx.quick ? ' --quick' : ''}${ctx.minutes !== undefined ? ` --minutes ${ctx.minutes}` : ''} --threads ${ctx.threads}${ctx.input ? ` --input ${ctx.input}` : ''}${ctx.startPeer ? ' --peer' : ''}${ctx.peerMinutes !== undefined ? ` --peer-minutes ${ctx.peerMinutes}` : ''}`,
-      extra: { decodeSeconds: r.decodeSeconds, options, weights: GETTEXT_WEIGHTS, stop: r.train.reason },
+      extra: { decodeSeconds: r.decodeSeconds, options, weights: GETTEXT_WEIGHTS, stop: r.train.reason, lengthPenalty: r.lengthPenalty },
     };
     if (peer) {
       const refs = test.map((p) => p.tgt);
       const p = await peer;
       report.peer = await peerReport(p, (lines) => mtScores(refs.map((_, i) => piecesToText(lines[i] ?? '', codecs.tgt)), refs));
+      const peerLengthPenalty = await pickPeerLengthPenalty(p, report.peer.scores, valid.map((x) => x.tgt), codecs.tgt);
+      report.extra = { ...report.extra, peerLengthPenalty };
       if (p['at'] !== undefined) report.extra = { ...report.extra, peerAt: p['at'] };
     }
     return report;

@@ -9,10 +9,43 @@ export interface Decoding {
   options: TranslateOptions;
 }
 
+const BEAM5_OPTIONS: TranslateOptions = { beam: 5, batchSize: 32 };
+
 export const GREEDY_AND_BEAM5: readonly Decoding[] = [
   { name: 'greedy', options: { beam: 1, batchSize: 128 } },
-  { name: 'beam5', options: { beam: 5, batchSize: 32 } },
+  { name: 'beam5', options: BEAM5_OPTIONS },
 ];
+
+/**
+ * The GNMT length penalties (α) a recipe tries with beam 5 on its validation set; 0 is the plain
+ * log-probability of GREEDY_AND_BEAM5's beam5.
+ */
+export const LENGTH_PENALTIES: readonly number[] = [0, 0.5, 1, 1.5, 2];
+
+/** The length penalty picked on the validation set, and the validation score of each α tried (by α). */
+export interface LengthPenaltyChoice {
+  alpha: number;
+  valid: { alpha: number; score: number }[];
+}
+
+/** The α whose validation score is highest (the smaller α on a tie), from the score of each. */
+export function pickLengthPenalty(validScores: ReadonlyMap<number, number>): LengthPenaltyChoice {
+  const valid = [...validScores].sort((x, y) => x[0] - y[0]).map(([alpha, score]) => ({ alpha, score }));
+  if (valid.length === 0) throw new Error('pickLengthPenalty: no length penalty was scored');
+  const best = valid.reduce((b, v) => (v.score > b.score ? v : b));
+  return { alpha: best.alpha, valid };
+}
+
+/**
+ * A length penalty picked on the validation set: each α of `alphas` decodes the validation
+ * sources with beam 5, `score` rates the outputs (higher is better), and the best α decodes the
+ * test set as the decoding 'beam5-lp'.
+ */
+export interface LengthPenaltySearch {
+  validSources: readonly string[];
+  score: (hyps: readonly string[]) => number;
+  alphas?: readonly number[];
+}
 
 export interface TrainDecodeSpec {
   /** The run folder (inside the recipe's output folder; replaced when it holds an earlier run). */
@@ -31,6 +64,8 @@ export interface TrainDecodeSpec {
    * are the better choice: a best pick on a few hundred validation decodes is noisy.
    */
   weights?: 'best' | 'last';
+  /** Also decode the test set with beam 5 and a length penalty picked on the validation set. */
+  lengthPenalty?: LengthPenaltySearch;
   say: (message: string) => void;
 }
 
@@ -40,6 +75,8 @@ export interface TrainDecodeResult {
   /** Outputs by decoding name, in test order. */
   outputs: Record<string, string[]>;
   decodeSeconds: Record<string, number>;
+  /** The α picked, when the spec asked for a length penalty. */
+  lengthPenalty?: LengthPenaltyChoice;
 }
 
 /** What trainCounted measured: the run, its wall time (validation included) and target tokens. */
@@ -93,7 +130,22 @@ export function decodeAll(translator: Translator, sources: readonly string[], de
 export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecodeResult> {
   const trained = await trainCounted(spec);
   const run = await loadRun(spec.runDir, { weights: spec.weights ?? 'best' });
-  return { ...trained, ...decodeAll(run.translator, spec.testSources, spec.decodings, spec.say) };
+  const decoded = decodeAll(run.translator, spec.testSources, spec.decodings, spec.say);
+  if (!spec.lengthPenalty) return { ...trained, ...decoded };
+  const lengthPenalty = searchLengthPenalty(run.translator, spec.lengthPenalty, spec.say);
+  const test = decodeAll(run.translator, spec.testSources, [{ name: 'beam5-lp', options: { ...BEAM5_OPTIONS, lengthPenalty: lengthPenalty.alpha } }], spec.say);
+  return { ...trained, outputs: { ...decoded.outputs, ...test.outputs }, decodeSeconds: { ...decoded.decodeSeconds, ...test.decodeSeconds }, lengthPenalty };
+}
+
+/** Decodes the validation sources with beam 5 once per α and picks the α that scores best. */
+function searchLengthPenalty(translator: Translator, search: LengthPenaltySearch, say: (m: string) => void): LengthPenaltyChoice {
+  const scores = new Map<number, number>();
+  for (const alpha of search.alphas ?? LENGTH_PENALTIES) {
+    scores.set(alpha, search.score(translator.translateText(search.validSources, { ...BEAM5_OPTIONS, lengthPenalty: alpha })));
+  }
+  const choice = pickLengthPenalty(scores);
+  say(`length penalty on ${search.validSources.length} validation inputs (beam 5): ${choice.valid.map((v) => `α ${v.alpha}: ${v.score.toFixed(2)}`).join(', ')}; picked α ${choice.alpha}`);
+  return choice;
 }
 
 /** "biLSTM 256 + general attention, emb 64, 0.9M params" */

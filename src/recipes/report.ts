@@ -5,6 +5,14 @@ function fmtScores(s: Scores | undefined): string {
   return Object.entries(s).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(' / ');
 }
 
+/** The beam-5 cell: plain, then (when decoded) re-ranked and with the length penalty picked on valid. */
+function fmtBeam(scores: Record<string, Scores> | undefined): string {
+  if (!scores) return '—';
+  return fmtScores(scores['beam5'])
+    + (scores['beam5-rescored'] ? `; re-ranked: ${fmtScores(scores['beam5-rescored'])}` : '')
+    + (scores['beam5-lp'] ? `; length penalty picked on valid: ${fmtScores(scores['beam5-lp'])}` : '');
+}
+
 function fmtTrain(t: RecipeReport['train']): string {
   return `${(t.seconds / 60).toFixed(1)} min, ${t.steps} steps, ${t.epochs} ep, ${t.tokPerS.toLocaleString('en-US')} tok/s`;
 }
@@ -23,11 +31,10 @@ export function markdownRow(r: RecipeReport): string {
     String(r.threads),
     fmtTrain(r.train),
     fmtScores(r.scores['greedy']),
-    // a plan that re-ranks its beam (g2p-cmudict --ensemble) shows both
-    fmtScores(r.scores['beam5']) + (r.scores['beam5-rescored'] ? `; re-ranked: ${fmtScores(r.scores['beam5-rescored'])}` : ''),
+    fmtBeam(r.scores),
     r.peer ? fmtTrain(r.peer.train) : '—',
     fmtScores(r.peer?.scores['greedy']),
-    fmtScores(r.peer?.scores['beam5']),
+    fmtBeam(r.peer?.scores),
     r.anchors.join('; '),
     '`' + r.command + '`',
   ];

@@ -71,6 +71,14 @@ test('recipe runner: the registry lists g2p-cmudict; a report is one table row',
     anchors: ['a'], command: 's2s recipe x',
   };
   assert.equal(markdownRow(report), '| x | 1,000 / 10 / 20 | m | 1 | 2.0 min, 10 steps, 1 ep, 1,234 tok/s | WER 30.1 | WER 29.0 | — | — | — | a | `s2s recipe x` |');
+  // the beam-5 cells also show a length penalty picked on valid, for s2s and for the peer
+  const lp: RecipeReport = {
+    ...report, scores: { ...report.scores, 'beam5-lp': { BLEU: 41.21 } },
+    peer: { scores: { greedy: { BLEU: 36 }, beam5: { BLEU: 39.12 }, 'beam5-lp': { BLEU: 39.5 } }, train: { seconds: 3600, steps: 9, epochs: 1, tokPerS: 5 }, settings: '' },
+  };
+  const cells = markdownRow(lp).split(' | ');
+  assert.equal(cells[6], 'WER 29.0; length penalty picked on valid: BLEU 41.2');
+  assert.equal(cells[9], 'BLEU 39.1; length penalty picked on valid: BLEU 39.5');
 });
 
 test('recipe runner: --out must be new, empty or this recipe\'s own output', () => {

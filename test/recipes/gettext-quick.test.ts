@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { RecipeReport } from '../../src/recipes/index.js';
 import { buildCodecs } from '../../src/data/index.js';
 import { mtScores, piecesToText, tokenizedTsv } from '../../src/recipes/gettext-mt.js';
+import { LENGTH_PENALTIES, type LengthPenaltyChoice } from '../../src/recipes/pipeline.js';
 import { tempDir } from '../train/helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -61,6 +62,13 @@ test('s2s recipe gettext-mt --quick: BPE, training, test decoding and BLEU/chrF 
       assert.ok(s['BLEU']! >= 0 && s['BLEU']! <= 100, `${name}: BLEU ${s['BLEU']}`);
       assert.equal(readFileSync(join(out, `test.${name}.txt`), 'utf8').split('\n').length, 201);
     }
+    // beam 5 with the length penalty whose validation BLEU was best; α 0 is plain beam 5
+    const lp = report.extra!['lengthPenalty'] as LengthPenaltyChoice;
+    assert.deepEqual(lp.valid.map((v) => v.alpha), [...LENGTH_PENALTIES]);
+    assert.equal(lp.valid.find((v) => v.alpha === lp.alpha)!.score, Math.max(...lp.valid.map((v) => v.score)));
+    assert.ok(report.scores['beam5-lp']!['chrF']! > 4);
+    assert.equal(readFileSync(join(out, 'test.beam5-lp.txt'), 'utf8').split('\n').length, 201);
+    if (lp.alpha === 0) assert.deepEqual(report.scores['beam5-lp'], report.scores['beam5']);
   } finally {
     d.cleanup();
   }
