@@ -183,10 +183,17 @@ def main():
                 else:
                     rows, row_scores = model.beam(src, src_len, k, max_len, with_scores=True)
                 for j, i in enumerate(idx):
-                    cands = [cut(r.tolist()) for r in rows[j]]
+                    tokens = [r.tolist() for r in rows[j]]
+                    cands = [cut(t) for t in tokens]
+                    # Under a length penalty only rows that reached EOS compete (a row that ran on to
+                    # max_len only when none did): the search goes on until every row has finished, so a
+                    # live row at the bottom of the beam can run to max_len, and α would favour its length.
+                    # With α = 0 the pick is row 0, the plain beam's best, as before.
+                    ended = [c for c in range(len(cands)) if EOS in tokens[c]] or list(range(len(cands)))
                     for alpha in alphas:
                         # the length counts the EOS, as s2s's lengthPenalty(len + 1) does
-                        best = max(range(len(cands)), key=lambda c: (float(row_scores[j, c]) / lp(len(cands[c]) + 1, alpha), -c))
+                        pool = ended if alpha > 0 else range(len(cands))
+                        best = max(pool, key=lambda c: (float(row_scores[j, c]) / lp(len(cands[c]) + 1, alpha), -c))
                         hyps[alpha][i] = " ".join(tinv.get(t, "<unk>") for t in cands[best] if t >= 4)
         return hyps
 
