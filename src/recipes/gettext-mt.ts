@@ -11,7 +11,8 @@ import type { PeerOutput, Recipe, RecipeContext, RecipeReport, Scores } from './
 /**
  * gettext-mt: English → German software messages (the gettext catalogs of a Debian machine, the
  * corpus in ../shared/data), BPE on each side, a bidirectional LSTM with attention; BLEU and
- * chrF (sacreBLEU-exact) of greedy and beam-5 decoding. `--input DIR` reads another corpus with
+ * chrF (sacreBLEU-exact) of greedy and beam-5 decoding, and of beam 5 with the length penalty
+ * that the validation set picks (the beam's output runs short: docs/training.md). `--input DIR` reads another corpus with
  * the same files, e.g. one rebuilt from a machine's catalogs by `s2s prepare --gettext`.
  */
 
@@ -121,7 +122,7 @@ export async function pickPeerLengthPenalty(p: PeerOutput, scores: Record<string
 
 export const gettextMt: Recipe = {
   name: 'gettext-mt',
-  summary: 'English→German software messages (gettext catalogs; --input DIR): BPE, biLSTM + attention, BLEU/chrF greedy and beam 5',
+  summary: 'English→German software messages (gettext catalogs; --input DIR): BPE, biLSTM + attention, BLEU/chrF greedy, beam 5, and beam 5 with a length penalty picked on valid',
   async run(ctx: RecipeContext): Promise<RecipeReport> {
     const files = await splitFiles(ctx.input ?? GETTEXT_DEFAULT_INPUT);
     let [train, valid, test] = [await readPairs(files.train), await readPairs(files.valid), await readPairs(files.test)];
@@ -153,10 +154,11 @@ export const gettextMt: Recipe = {
       // Quick mode gives the peer the same small model (a test of the pipeline, not a comparison).
       peer = ctx.startPeer('recipe_torch.py', ctx.quick ? [...args, '--emb', String(model.emb), '--hidden', String(model.hidden), '--dropout', String(model.dropout)] : args);
     }
+    const validRefs = valid.map((p) => p.tgt);
     const r = await trainAndDecode({
       runDir: joinPath(ctx.out, 'run'), codecs, train, valid, model, options,
       testSources: test.map((p) => p.src), decodings: GREEDY_AND_BEAM5, weights: GETTEXT_WEIGHTS, say: ctx.say,
-      lengthPenalty: { validSources: valid.map((p) => p.src), score: (hyps) => bleuOf(hyps, valid.map((p) => p.tgt)) },
+      lengthPenalty: { validSources: valid.map((p) => p.src), score: (hyps) => bleuOf(hyps, validRefs) },
     });
     const scores: Record<string, Scores> = {};
     await writeTestOutputs(ctx.out, r.outputs);
@@ -176,7 +178,7 @@ export const gettextMt: Recipe = {
       const refs = test.map((p) => p.tgt);
       const p = await peer;
       report.peer = await peerReport(p, (lines) => mtScores(refs.map((_, i) => piecesToText(lines[i] ?? '', codecs.tgt)), refs));
-      const peerLengthPenalty = await pickPeerLengthPenalty(p, report.peer.scores, valid.map((x) => x.tgt), codecs.tgt);
+      const peerLengthPenalty = await pickPeerLengthPenalty(p, report.peer.scores, validRefs, codecs.tgt);
       report.extra = { ...report.extra, peerLengthPenalty };
       if (p['at'] !== undefined) report.extra = { ...report.extra, peerAt: p['at'] };
     }
