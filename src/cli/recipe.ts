@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../data/index.js';
 import { createBackend, disposeBackend } from '../kernels/index.js';
 import { ensureFolderSync } from '../platform/node-atomic.js';
+import { nodePlatform } from '../platform/node.js';
 import { findRecipe, markdownRow, MARKDOWN_HEADER, RECIPES, type PeerOutput } from '../recipes/index.js';
 import { backend, setBackend } from '../tensor/index.js';
 import { UserError } from '../util/errors.js';
@@ -15,7 +16,7 @@ const CMD = 'recipe';
 const SPECS: Record<string, FlagSpec> = {
   quick: { type: 'bool', help: 'small data and a short training: the whole pipeline in about a minute' },
   minutes: { type: 'number', above: 0, help: "training time in minutes (default: the recipe's, 20 for g2p-cmudict)" },
-  threads: { type: 'int', min: 1, max: 256, help: 'threads of the wasm backend, and of the peer (default: all cores)' },
+  threads: { type: 'int', min: 1, max: 256, help: 'threads of the wasm backend, and of the peer (default: all cores; with --peer, half of them each, as both train at once)' },
   out: { type: 'string', help: 'output folder (default runs/recipes/NAME); a folder that is not a recipe output is never written to' },
   seed: { type: 'int', min: 0, max: 4294967295, default: 1, help: 'seed of the split, the init and the data order' },
   input: { type: 'string', help: 'the corpus of a recipe that reads one (gettext-mt: a folder of train/valid/test TSV files, default ../shared/data)' },
@@ -25,6 +26,17 @@ const SPECS: Record<string, FlagSpec> = {
   json: { type: 'bool', help: 'print only the JSON report on stdout' },
   help: { type: 'bool', help: 'show this help' },
 };
+
+/**
+ * s2s's threads for a recipe: --threads when given; one with --ensemble (this thread is one of its
+ * two one-thread lanes); half the cores with --peer, since s2s and the peer train at the same time
+ * (all cores each would have them fight over the cores); otherwise all cores.
+ */
+export function recipeThreads(threads: number | undefined, peer: boolean, ensemble: boolean, cores: number): number {
+  if (ensemble) return 1;
+  if (threads !== undefined) return threads;
+  return peer ? Math.max(1, Math.floor(cores / 2)) : cores;
+}
 
 /** The file that marks a folder as a recipe's output: only such a folder (or an empty one) is written to. */
 export const RECIPE_MARKER = 's2s-recipe.json';
@@ -109,8 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   ensureFolderSync(out);
   await writeFileAtomic(join(out, RECIPE_MARKER), JSON.stringify({ format: 's2s-recipe', recipe: name }) + '\n');
 
-  // --ensemble: this thread is one of the two one-thread lanes
-  setBackend(await createBackend({ threads: flags['ensemble'] ? 1 : (flags['threads'] as number | undefined) }));
+  setBackend(await createBackend({ threads: recipeThreads(flags['threads'] as number | undefined, flags['peer'] === true, flags['ensemble'] === true, nodePlatform.cpuCount()) }));
   const threads = backend().threads;
   const say = (m: string): void => void process.stderr.write(m + '\n');
   try {

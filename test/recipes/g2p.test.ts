@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { baseWord, g2pEntries, g2pSplits, spellOut, stripStress } from '../../src/recipes/g2p-data.js';
 import { g2pScore } from '../../src/recipes/g2p-score.js';
 import { markdownRow, RECIPES, type RecipeReport } from '../../src/recipes/index.js';
-import { checkRecipeOut, RECIPE_MARKER } from '../../src/cli/recipe.js';
+import { checkRecipeOut, RECIPE_MARKER, recipeThreads } from '../../src/cli/recipe.js';
 import { tempDir } from '../train/helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -115,4 +115,13 @@ test('seed-lstm: scores by source-length bucket, empty buckets left out', async 
   const table = bucketTable({ 'no-attention beam5': rows, 'attention beam5': rows });
   // a one-word sentence has no 4-grams: BLEU 0 (sacreBLEU's default, no smoothing), chrF 100
   assert.match(table, /\| 1–2 \| 1 \| 0\.0 \/ 100\.0 \| 0\.0 \/ 100\.0 \|/);
+});
+
+test('recipe runner threads: all cores alone, half each beside the peer, one with --ensemble, --threads as given', () => {
+  assert.equal(recipeThreads(undefined, false, false, 2), 2);
+  assert.equal(recipeThreads(undefined, true, false, 2), 1);
+  assert.equal(recipeThreads(undefined, true, false, 8), 4);
+  assert.equal(recipeThreads(undefined, true, false, 1), 1);
+  assert.equal(recipeThreads(undefined, false, true, 8), 1);
+  assert.equal(recipeThreads(2, true, false, 2), 2);
 });
