@@ -2,7 +2,7 @@ import { codecPairToJSON, targetRightToLeft, type CodecPair, type TextPair } fro
 import type { Seq2SeqConfig } from '../models/index.js';
 import { joinPath } from '../platform/node-files.js';
 import { loadEnsemble, rescoreTranslations, type TrainOptions } from '../train/index.js';
-import { decodeAll, describeModel, GREEDY_AND_BEAM5, trainCounted, type CountedTraining } from './pipeline.js';
+import { BEAM5, decodeAll, describeModel, GREEDY_AND_BEAM5, trainCounted, type CountedTraining } from './pipeline.js';
 import { startLane, type LaneResult } from './train-lane.js';
 
 /**
@@ -133,17 +133,17 @@ export async function trainEnsemblePlan(spec: EnsemblePlanSpec): Promise<Ensembl
   const named = [...forward, ...backward];
   for (const [i, run] of [...ensemble.runs, ...(rescorer?.runs ?? [])].entries()) {
     const name = named[i]!.name;
-    const d = decodeAll(run.translator, spec.testSources, [{ name: 'beam5', options: { beam: 5, batchSize: 32 } }], (m) => spec.say(`${name}: ${m}`));
+    const d = decodeAll(run.translator, spec.testSources, [BEAM5], (m) => spec.say(`${name}: ${m}`));
     memberOutputs[name] = d.outputs['beam5']!;
     decodeSeconds[`${name}.beam5`] = d.decodeSeconds['beam5']!;
   }
   const seconds1 = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
   // With rescorers the beam-5 search keeps its 5-best lists, and its first entries are the beam-5
   // output (the same as a 1-best search's: later finished hypotheses never score higher).
-  const d = decodeAll(ensemble.translator, spec.testSources, rescorer ? GREEDY_AND_BEAM5.filter((x) => x.name !== 'beam5') : GREEDY_AND_BEAM5, (m) => spec.say(`ensemble: ${m}`));
+  const d = decodeAll(ensemble.translator, spec.testSources, rescorer ? GREEDY_AND_BEAM5.filter((x) => x !== BEAM5) : GREEDY_AND_BEAM5, (m) => spec.say(`ensemble: ${m}`));
   if (rescorer) {
     let d0 = performance.now();
-    const lists = ensemble.translator.translate(spec.testSources, { beam: 5, nBest: 5, batchSize: 32 });
+    const lists = ensemble.translator.translate(spec.testSources, { ...BEAM5.options, nBest: 5 });
     d.outputs['beam5'] = lists.map((t) => t.hypotheses[0]?.text ?? '');
     d.decodeSeconds['beam5'] = seconds1(d0);
     spec.say(`ensemble: decoded ${spec.testSources.length} test inputs (beam5, 5-best lists) in ${d.decodeSeconds['beam5']} s`);

@@ -9,11 +9,12 @@ export interface Decoding {
   options: TranslateOptions;
 }
 
-const BEAM5_OPTIONS: TranslateOptions = { beam: 5, batchSize: 32 };
+/** Beam 5 as every recipe decodes it (the plain log-probability: no length penalty). */
+export const BEAM5: Decoding = { name: 'beam5', options: { beam: 5, batchSize: 32 } };
 
 export const GREEDY_AND_BEAM5: readonly Decoding[] = [
   { name: 'greedy', options: { beam: 1, batchSize: 128 } },
-  { name: 'beam5', options: BEAM5_OPTIONS },
+  BEAM5,
 ];
 
 /**
@@ -133,7 +134,10 @@ export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecode
   const decoded = decodeAll(run.translator, spec.testSources, spec.decodings, spec.say);
   if (!spec.lengthPenalty) return { ...trained, ...decoded };
   const lengthPenalty = searchLengthPenalty(run.translator, spec.lengthPenalty, spec.say);
-  const test = decodeAll(run.translator, spec.testSources, [{ name: 'beam5-lp', options: { ...BEAM5_OPTIONS, lengthPenalty: lengthPenalty.alpha } }], spec.say);
+  // α 0 is plain beam 5: its test output is already decoded when the spec asked for BEAM5
+  const plain = lengthPenalty.alpha === 0 && spec.decodings.includes(BEAM5) ? decoded.outputs[BEAM5.name] : undefined;
+  if (plain) return { ...trained, ...decoded, outputs: { ...decoded.outputs, 'beam5-lp': plain }, lengthPenalty };
+  const test = decodeAll(run.translator, spec.testSources, [{ name: 'beam5-lp', options: { ...BEAM5.options, lengthPenalty: lengthPenalty.alpha } }], spec.say);
   return { ...trained, outputs: { ...decoded.outputs, ...test.outputs }, decodeSeconds: { ...decoded.decodeSeconds, ...test.decodeSeconds }, lengthPenalty };
 }
 
@@ -141,7 +145,7 @@ export async function trainAndDecode(spec: TrainDecodeSpec): Promise<TrainDecode
 function searchLengthPenalty(translator: Translator, search: LengthPenaltySearch, say: (m: string) => void): LengthPenaltyChoice {
   const scores = new Map<number, number>();
   for (const alpha of search.alphas ?? LENGTH_PENALTIES) {
-    scores.set(alpha, search.score(translator.translateText(search.validSources, { ...BEAM5_OPTIONS, lengthPenalty: alpha })));
+    scores.set(alpha, search.score(translator.translateText(search.validSources, { ...BEAM5.options, lengthPenalty: alpha })));
   }
   const choice = pickLengthPenalty(scores);
   say(`length penalty on ${search.validSources.length} validation inputs (beam 5): ${choice.valid.map((v) => `α ${v.alpha}: ${v.score.toFixed(2)}`).join(', ')}; picked α ${choice.alpha}`);
